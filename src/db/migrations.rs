@@ -1,0 +1,53 @@
+//! Embedded migrations, one directory per backend.
+
+use diesel::migration::MigrationVersion;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use super::{DbConnection, DbError};
+
+const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Applies every pending migration; returns the versions applied.
+pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE).map(versions),
+        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES).map(versions),
+    };
+    applied.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// Reverts the most recent migration; returns its version.
+pub fn revert_last(conn: &mut DbConnection) -> Result<String, DbError> {
+    let reverted = match conn {
+        DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE).map(|v| v.to_string()),
+        DbConnection::Pg(c) => c.revert_last_migration(POSTGRES).map(|v| v.to_string()),
+    };
+    reverted.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// Reverts every applied migration (used by tests and `migrate --revert-all`).
+pub fn revert_all(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    let reverted = match conn {
+        DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE).map(versions),
+        DbConnection::Pg(c) => c.revert_all_migrations(POSTGRES).map(versions),
+    };
+    reverted.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// Migrations that exist in this build but are not applied yet.
+pub fn pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    let pending = match conn {
+        DbConnection::Sqlite(c) => c
+            .pending_migrations(SQLITE)
+            .map(|m| m.iter().map(|m| m.name().version().to_string()).collect()),
+        DbConnection::Pg(c) => c
+            .pending_migrations(POSTGRES)
+            .map(|m| m.iter().map(|m| m.name().version().to_string()).collect()),
+    };
+    pending.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+fn versions(v: Vec<MigrationVersion<'_>>) -> Vec<String> {
+    v.iter().map(|v| v.to_string()).collect()
+}

@@ -1,0 +1,209 @@
+//! One diesel codebase over SQLite (embedded default) and PostgreSQL (production).
+//!
+//! Queries are written once against [`DbConnection`]; only connection set-up, migrations and
+//! write-transaction start differ per backend. Database work runs on actix's blocking pool through
+//! [`Db::run`], never on the async executor.
+
+pub mod migrations;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::PgConnection;
+
+use crate::config::{Config, DatabaseUrl};
+use crate::error::{AppError, AppResult};
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<DbConnection>>;
+pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+
+/// Why the database could not be opened. Messages never contain the password.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database at {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("database migration failed: {0}")]
+    Migration(String),
+}
+
+/// The shared database handle: a connection pool plus which backend it is.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+    backend: &'static str,
+}
+
+impl Db {
+    /// Opens (and for SQLite, creates) the configured database and checks it answers.
+    pub fn connect(config: &Config) -> Result<Self, DbError> {
+        let url = config.database_url().map_err(|e| DbError::Connect {
+            url: "(invalid)".into(),
+            reason: e.to_string(),
+        })?;
+        let shown = url.to_string();
+        let connect_err = |reason: String| DbError::Connect {
+            url: shown.clone(),
+            reason,
+        };
+        let conn_string = match &url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        connect_err(format!("cannot create directory {}: {e}", parent.display()))
+                    })?;
+                }
+                // The multi-connection dispatches on the scheme; SQLite itself takes a plain path.
+                format!("sqlite://{}", path.display())
+            }
+            DatabaseUrl::Postgres(raw) => raw.clone(),
+        };
+        // Establish one connection first: r2d2 would retry silently until its timeout and then
+        // report only "timed out", losing the real reason (wrong password, unknown host...).
+        let mut first = DbConnection::establish(&conn_string)
+            .map_err(|e| connect_err(redact(&e.to_string(), &url)))?;
+        if let DbConnection::Sqlite(c) = &mut first {
+            // WAL is a property of the database file: set it once here, not from every pooled
+            // connection at the same time (switching needs an exclusive lock). WAL lets readers
+            // proceed during a write.
+            diesel::sql_query("PRAGMA journal_mode = WAL")
+                .execute(c)
+                .map_err(|e| connect_err(format!("cannot switch to WAL mode: {e}")))?;
+        }
+        drop(first);
+        let manager = ConnectionManager::<DbConnection>::new(conn_string);
+        let pool = Pool::builder()
+            .max_size(config.database.pool_size)
+            .connection_timeout(Duration::from_secs(config.database.connect_timeout))
+            .connection_customizer(Box::new(ConnectionSetup))
+            .build(manager)
+            .map_err(|e| connect_err(redact(&e.to_string(), &url)))?;
+        Ok(Self {
+            pool,
+            backend: url.backend_name(),
+        })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// A connection for blocking code (CLI commands, start-up).
+    pub fn get(&self) -> AppResult<PooledDb> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs database work on the blocking thread pool so it never stalls the async executor.
+    pub async fn run<T, F>(&self, work: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(AppError::internal)?
+    }
+
+    /// Whether the database answers a trivial query (for `/health`).
+    pub async fn ping(&self) -> AppResult<()> {
+        self.run(|conn| {
+            diesel::sql_query("SELECT 1").execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Runs `work` in a transaction that may write. On SQLite it starts with `BEGIN IMMEDIATE`, so the
+/// write lock is taken up front: a deferred transaction that reads and then writes can fail with
+/// SQLITE_BUSY when another writer committed in between, which busy_timeout cannot fix.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Pg(_) => {
+            <DbConnection as Connection>::TransactionManager::begin_transaction(conn)?
+        }
+    }
+    match work(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) =
+                <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
+            {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Per-connection settings applied when the pool opens a connection.
+#[derive(Debug)]
+struct ConnectionSetup;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        match conn {
+            DbConnection::Sqlite(c) => {
+                // busy_timeout first, so that the others wait instead of failing; writers then
+                // queue rather than erroring; foreign keys are off by default in SQLite.
+                for pragma in [
+                    "PRAGMA busy_timeout = 10000",
+                    "PRAGMA foreign_keys = ON",
+                    "PRAGMA synchronous = NORMAL",
+                ] {
+                    diesel::sql_query(pragma)
+                        .execute(c)
+                        .map_err(diesel::r2d2::Error::QueryError)?;
+                }
+            }
+            DbConnection::Pg(c) => {
+                diesel::sql_query("SET TIME ZONE 'UTC'")
+                    .execute(c)
+                    .map_err(diesel::r2d2::Error::QueryError)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Connection errors from libpq can echo parts of the URL; never let the password through.
+fn redact(message: &str, url: &DatabaseUrl) -> String {
+    let mut out = message.trim().to_owned();
+    if let DatabaseUrl::Postgres(raw) = url {
+        if let Ok(u) = url::Url::parse(raw) {
+            if let Some(pw) = u.password().filter(|p| !p.is_empty()) {
+                out = out.replace(pw, "********");
+            }
+        }
+    }
+    out.replace('\n', " ")
+}
+
+/// Current time, truncated to microseconds so SQLite and PostgreSQL store the same value.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}

@@ -1,0 +1,81 @@
+//! Table definitions shared by both backends (kept by hand: both migration sets must agree).
+
+diesel::table! {
+    roles (id) {
+        id -> Text,
+        name -> Text,
+        description -> Text,
+        permissions -> Text,
+        record_scope -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        full_name -> Text,
+        email -> Nullable<Text>,
+        role_id -> Text,
+        language -> Nullable<Text>,
+        password_hash -> Text,
+        must_change_password -> Bool,
+        disabled -> Bool,
+        failed_sign_ins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        password_changed_at -> Timestamp,
+        last_sign_in_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Text,
+        kind -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        id -> Text,
+        occurred_at -> Timestamp,
+        user_id -> Nullable<Text>,
+        username -> Nullable<Text>,
+        role_id -> Nullable<Text>,
+        action -> Text,
+        record_type -> Nullable<Text>,
+        record_id -> Nullable<Text>,
+        record_owner -> Nullable<Text>,
+        outcome -> Text,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        detail -> Text,
+        prev_hash -> Text,
+        entry_hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_chain_head (id) {
+        id -> Integer,
+        last_seq -> BigInt,
+        last_hash -> Text,
+    }
+}
+
+diesel::joinable!(users -> roles (role_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(roles, users, sessions, audit_log, audit_chain_head);

@@ -1,0 +1,17 @@
+//! Casekeep: a self-hosted child-protection case-management appliance.
+
+#![forbid(unsafe_code)]
+
+pub mod access;
+pub mod accounts;
+pub mod api;
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod i18n;
+pub mod logging;
+pub mod server;
+pub mod tls;
+pub mod web;

@@ -1,0 +1,105 @@
+//! Every route, with the access rule it demands, in one table. The gate refuses any request that
+//! matches no entry here, so a route cannot exist without a rule.
+
+use actix_web::dev::ResourceDef;
+use actix_web::http::Method;
+use actix_web::web;
+
+use crate::access::Rule;
+use crate::accounts::handlers as account;
+use crate::{api, web::assets, web::pages};
+
+/// One row of the table.
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub rule: Rule,
+    def: ResourceDef,
+}
+
+impl RouteSpec {
+    pub fn matches(&self, path: &str) -> bool {
+        self.def.is_match(path)
+    }
+}
+
+pub struct RouteTable {
+    pub routes: Vec<RouteSpec>,
+}
+
+/// What the table says about a request.
+pub enum Lookup<'a> {
+    Found(&'a RouteSpec),
+    /// The path exists, but not for this method.
+    WrongMethod,
+    NotFound,
+}
+
+impl RouteTable {
+    pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
+        let mut path_known = false;
+        for spec in &self.routes {
+            if spec.matches(path) {
+                if spec.method == method || (method == Method::HEAD && spec.method == Method::GET) {
+                    return Lookup::Found(spec);
+                }
+                path_known = true;
+            }
+        }
+        if path_known {
+            Lookup::WrongMethod
+        } else {
+            Lookup::NotFound
+        }
+    }
+}
+
+/// Declares the routes once; expands to both the rule table and the actix registration.
+macro_rules! routes {
+    ($( $method:ident $path:literal => $handler:path, $rule:expr; )*) => {
+        pub fn table() -> RouteTable {
+            RouteTable {
+                routes: vec![$(RouteSpec {
+                    method: Method::$method,
+                    path: $path,
+                    rule: $rule,
+                    def: ResourceDef::new($path),
+                }),*],
+            }
+        }
+
+        pub fn register(cfg: &mut web::ServiceConfig) {
+            $( cfg.route($path, web::method(Method::$method).to($handler)); )*
+        }
+    };
+}
+
+use Rule::*;
+
+routes! {
+    // Infrastructure
+    GET "/health" => pages::health, Public;
+    GET "/static/{file:.*}" => assets::serve, Public;
+    GET "/favicon.ico" => assets::favicon, Public;
+
+    // Signing in and out, the account
+    GET "/sign-in" => account::sign_in_page, Public;
+    POST "/sign-in" => account::sign_in, Public;
+    POST "/sign-out" => account::sign_out, AnySession;
+    GET "/account/password" => account::password_page, AnySession;
+    POST "/account/password" => account::change_password, AnySession;
+    GET "/account" => account::profile_page, SignedIn;
+    POST "/account/language" => account::set_language, SignedIn;
+
+    // Pages
+    GET "/" => pages::home, SignedIn;
+    GET "/cases" => pages::cases, Allowed(crate::access::Permission::new(
+        crate::access::Resource::Cases, crate::access::Action::Read));
+
+    // API v2 (Primero-compatible)
+    POST "/api/v2/tokens" => api::create_token, Public;
+    DELETE "/api/v2/tokens" => api::delete_token, AnySession;
+    GET "/api/v2/primero" => api::primero, Public;
+    GET "/api/v2/contact_information" => api::contact_information, SignedIn;
+    GET "/api/v2/users/me" => api::me, AnySession;
+}
