@@ -394,11 +394,12 @@ fn describe_figment_error(e: figment::Error) -> String {
             })
             .unwrap_or_default();
         let what = match &err.kind {
+            // The error's path already ends with the unknown field.
             Kind::UnknownField(field, _) => {
                 let full = if key.is_empty() {
-                    field.clone()
+                    field.as_str()
                 } else {
-                    format!("{key}.{field}")
+                    key.as_str()
                 };
                 format!("unknown key `{full}`{source}")
             }

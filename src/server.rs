@@ -62,9 +62,20 @@ impl Application {
         format!("{scheme}://{}", self.addr)
     }
 
-    /// Runs until SIGTERM or SIGINT, then finishes in-flight requests and stops.
-    pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+    /// Runs until SIGTERM or SIGINT, then finishes in-flight requests and stops. `on_ready` is
+    /// called once the workers run and the signal handlers are installed (the server's first
+    /// poll), so that "ready" really means ready, and a SIGTERM right after is handled gracefully.
+    pub async fn run(self, on_ready: impl FnOnce()) -> std::io::Result<()> {
+        use std::future::Future;
+        use std::task::Poll;
+        let mut server = self.server;
+        let first =
+            std::future::poll_fn(|cx| Poll::Ready(std::pin::Pin::new(&mut server).poll(cx))).await;
+        if let Poll::Ready(result) = first {
+            return result;
+        }
+        on_ready();
+        server.await
     }
 
     /// A handle to stop the server (tests).
@@ -241,25 +252,34 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .unwrap_or("unknown");
     let app = build(config).await?;
     let url = app.base_url();
-    tracing::info!(%instance, backend, address = %app.addr, "Casekeep is listening");
-    // Printed, not logged: people starting Casekeep by hand read this.
-    println!(
-        "Casekeep {} ({instance}) is listening on {url}",
-        env!("CARGO_PKG_VERSION")
-    );
-    if let Some(fp) = &app.tls_fingerprint {
-        println!("TLS certificate SHA-256 fingerprint: {fp}");
-    }
-    if let Some(admin) = &app.initial_admin {
-        println!();
-        println!("First start: an administrator account was created.");
-        println!("  user name: {}", admin.username);
-        println!("  one-time password: {}", admin.password);
-        println!("Sign in at {url} and choose a new password (you will be asked to).");
-        println!();
-    }
-    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
-    let result = app.run().await;
+    let addr = app.addr;
+    let fingerprint = app.tls_fingerprint.clone();
+    let admin = app
+        .initial_admin
+        .as_ref()
+        .map(|a| (a.username.clone(), a.password.clone()));
+    let result = app
+        .run(move || {
+            tracing::info!(%instance, backend, address = %addr, "Casekeep is listening");
+            // Printed, not logged: people starting Casekeep by hand read this.
+            println!(
+                "Casekeep {} ({instance}) is listening on {url}",
+                env!("CARGO_PKG_VERSION")
+            );
+            if let Some(fp) = &fingerprint {
+                println!("TLS certificate SHA-256 fingerprint: {fp}");
+            }
+            if let Some((username, password)) = &admin {
+                println!();
+                println!("First start: an administrator account was created.");
+                println!("  user name: {username}");
+                println!("  one-time password: {password}");
+                println!("Sign in at {url} and choose a new password (you will be asked to).");
+                println!();
+            }
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+        })
+        .await;
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     tracing::info!("Casekeep stopped");
     result.map_err(|e| StartError::Other(e.to_string()))

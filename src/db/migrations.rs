@@ -35,17 +35,33 @@ pub fn revert_all(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
     reverted.map_err(|e| DbError::Migration(e.to_string()))
 }
 
-/// Migrations that exist in this build but are not applied yet.
+/// Migrations that exist in this build but are not applied yet. Read-only: unlike diesel's own
+/// `pending_migrations`, it never creates the bookkeeping table (so `check-config` changes nothing).
 pub fn pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
-    let pending = match conn {
-        DbConnection::Sqlite(c) => c
-            .pending_migrations(SQLITE)
+    use diesel::migration::MigrationSource;
+    use diesel::prelude::*;
+
+    #[derive(QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let embedded: Vec<String> = match conn {
+        DbConnection::Sqlite(_) => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE)
             .map(|m| m.iter().map(|m| m.name().version().to_string()).collect()),
-        DbConnection::Pg(c) => c
-            .pending_migrations(POSTGRES)
+        DbConnection::Pg(_) => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES)
             .map(|m| m.iter().map(|m| m.name().version().to_string()).collect()),
-    };
-    pending.map_err(|e| DbError::Migration(e.to_string()))
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))?;
+    // A database never migrated has no bookkeeping table: everything is pending.
+    let applied: Vec<String> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+        .load::<Applied>(conn)
+        .map(|rows| rows.into_iter().map(|r| r.version).collect())
+        .unwrap_or_default();
+    Ok(embedded
+        .into_iter()
+        .filter(|v| !applied.contains(v))
+        .collect())
 }
 
 fn versions(v: Vec<MigrationVersion<'_>>) -> Vec<String> {
