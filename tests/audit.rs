@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The audit chain detects altered, removed and reordered entries, on both backends, and
 //! `casekeep audit verify` names the first broken entry.
 

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Signing in and out, lockout, CSRF, session expiry and API authentication, on both databases.
 
 mod common;

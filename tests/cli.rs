@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The binary as administrators use it: configuration loading, exit codes and messages.
 
 mod common;

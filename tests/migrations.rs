@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Migrations up, down and up again on both backends, leaving a working schema.
 
 mod common;

@@ -94,8 +94,10 @@ impl TestStore {
 
     /// A configuration for this store: loopback, random port, one worker.
     pub fn config(&self) -> Config {
-        let mut config = Config::default();
-        config.instance = "test".into();
+        let mut config = Config {
+            instance: "test".into(),
+            ..Config::default()
+        };
         config.server.listen = "127.0.0.1:0".parse().expect("addr");
         config.server.workers = Some(1);
         config.storage.data_dir = self.dir.path().join("data");
@@ -245,8 +247,8 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // Stop accepting; the future completes in the background.
-        let _ = self.handle.stop(false);
+        // The stop command is sent at once; the returned future only reports completion.
+        drop(self.handle.stop(false));
     }
 }
 
