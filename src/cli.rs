@@ -220,7 +220,8 @@ fn audit_verify(config: &Config) -> Result<(), Failure> {
     let mut conn = db.get().map_err(app_failure)?;
     match audit::verify(&mut conn).map_err(app_failure)? {
         Ok(n) => {
-            println!("audit log intact: {n} entries verified");
+            let noun = if n == 1 { "entry" } else { "entries" };
+            println!("audit log intact: {n} {noun} verified");
             Ok(())
         }
         Err(broken) => Err(Failure(format!("audit log chain broken: {broken}"))),

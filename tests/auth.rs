@@ -443,6 +443,54 @@ async fn api_basic_and_bearer(backend: Backend) {
     assert!(stored.iter().all(|h| h != &bearer));
 }
 
+async fn api_with_the_session_cookie(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = app.browser();
+    app.sign_in(&client, "admin", ADMIN_PASSWORD).await;
+    let res = client
+        .get(app.url("/api/v2/users/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // Pages tell scripts the session's CSRF token; state-changing API calls need it.
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "<meta name=\"csrf-token\" content=\"";
+    let start = page.find(marker).expect("csrf meta tag") + marker.len();
+    let token = &page[start..start + page[start..].find('"').unwrap()];
+    let res = client
+        .delete(app.url("/api/v2/tokens"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "csrf_rejected");
+    let res = client
+        .delete(app.url("/api/v2/tokens"))
+        .header("x-csrf-token", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        client
+            .get(app.url("/api/v2/users/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
 async fn api_without_credentials_is_401(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let http = reqwest::Client::new();
@@ -794,6 +842,7 @@ on_both_backends!(
     csrf_rejection,
     session_expiry,
     api_basic_and_bearer,
+    api_with_the_session_cookie,
     api_without_credentials_is_401,
     one_time_password_must_be_changed,
     disabling_a_user_ends_sessions,

@@ -569,3 +569,52 @@ fn serve_generates_a_self_signed_certificate_off_loopback() {
         "SIGTERM ends the server cleanly: {status:?}"
     );
 }
+
+#[test]
+fn a_postgres_configuration_file_works() {
+    let pg = common::PgDatabase::create();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "version = 1\ninstance = \"production\"\n[server]\nlisten = \"127.0.0.1:8080\"\npublic_url = \"https://cases.example.gov\"\n[database]\nurl = \"{}\"\n[storage]\ndata_dir = \"{}/data\"\n",
+            pg.url,
+            dir.path().display()
+        ),
+    );
+    let run = casekeep(
+        dir.path(),
+        &["--config", &config, "check-config"],
+        &[],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("1 pending migration"), "{}", run.stdout);
+    let run = casekeep(dir.path(), &["--config", &config, "migrate"], &[], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = casekeep(
+        dir.path(),
+        &[
+            "--config",
+            &config,
+            "user",
+            "create",
+            "--username",
+            "sara.m",
+            "--role",
+            "case-manager",
+            "--password-stdin",
+        ],
+        &[],
+        Some("a-manager-password-7\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = casekeep(
+        dir.path(),
+        &["--config", &config, "audit", "verify"],
+        &[],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("1 entry verified"), "{}", run.stdout);
+}

@@ -65,7 +65,9 @@ impl Db {
                 // The multi-connection dispatches on the scheme; SQLite itself takes a plain path.
                 format!("sqlite://{}", path.display())
             }
-            DatabaseUrl::Postgres(raw) => raw.clone(),
+            DatabaseUrl::Postgres(raw) => {
+                with_connect_timeout(raw, config.database.connect_timeout)
+            }
         };
         // Establish one connection first: r2d2 would retry silently until its timeout and then
         // report only "timed out", losing the real reason (wrong password, unknown host...).
@@ -186,6 +188,19 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
             }
         }
         Ok(())
+    }
+}
+
+/// libpq waits for the operating system's TCP timeout (minutes) on an unreachable host unless told
+/// otherwise; a URL that sets its own `connect_timeout` keeps it.
+fn with_connect_timeout(raw: &str, seconds: u64) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if !u.query_pairs().any(|(k, _)| k == "connect_timeout") => {
+            u.query_pairs_mut()
+                .append_pair("connect_timeout", &seconds.max(1).to_string());
+            u.to_string()
+        }
+        _ => raw.to_owned(),
     }
 }
 
