@@ -2,6 +2,7 @@
 //! one line on standard error saying what went wrong and what to do.
 
 use std::io::Read;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -54,7 +55,8 @@ pub enum UserCommand {
     Create {
         #[arg(long)]
         username: String,
-        /// Role id, e.g. superuser, system-admin, caseworker, case-manager, dpo, auditor.
+        /// Role id: superuser, system-admin, caseworker, case-manager, referral-recipient, dpo,
+        /// auditor, or one created later.
         #[arg(long)]
         role: String,
         #[arg(long, default_value = "")]
@@ -236,12 +238,17 @@ fn check_config(config: &Config) -> Result<(), Failure> {
     );
     // Data directory: exists (or can be created) and is writable.
     let dir = &config.storage.data_dir;
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Failure(format!(
-            "data directory {} cannot be created: {e}",
-            dir.display()
-        ))
-    })?;
+    // Private from the start, as serve would make it: it holds case data.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| {
+            Failure(format!(
+                "data directory {} cannot be created: {e}",
+                dir.display()
+            ))
+        })?;
     let probe = dir.join(format!(".casekeep-write-test-{}", std::process::id()));
     std::fs::write(&probe, b"ok").map_err(|e| {
         Failure(format!(
@@ -263,10 +270,23 @@ fn check_config(config: &Config) -> Result<(), Failure> {
             .unwrap_or_default();
         println!("tls: {} (SHA-256 {fp})", cert.display());
     } else if config.tls_enabled() {
-        println!(
-            "tls: no certificate configured; a self-signed one will be generated in {}",
-            dir.join("tls").display()
-        );
+        let generated = dir.join("tls/cert.pem");
+        if generated.exists() {
+            let certs = crate::tls::load_certs(&generated)?;
+            let fp = certs
+                .first()
+                .map(|c| crate::tls::fingerprint(c.as_ref()))
+                .unwrap_or_default();
+            println!(
+                "tls: self-signed certificate {} (SHA-256 {fp})",
+                generated.display()
+            );
+        } else {
+            println!(
+                "tls: no certificate configured; a self-signed one will be generated in {}",
+                dir.join("tls").display()
+            );
+        }
     } else {
         println!(
             "tls: off (plain HTTP on loopback address {})",

@@ -19,7 +19,8 @@ pub const CONFIG_VERSION: u32 = 1;
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub version: u32,
-    /// Instance name ("production", "demo", ...): shown in the UI and in logs.
+    /// Instance name ("production", "demo", ...): in logs, and shown in the UI for every instance
+    /// other than "production" (so a demo or training instance is never mistaken for it).
     pub instance: String,
     pub server: ServerConfig,
     pub database: DatabaseConfig,
@@ -243,9 +244,10 @@ impl Config {
                 "accounts.session_idle_minutes and session_max_hours must be at least 1".into(),
             );
         }
-        if a.lockout_threshold == 0 || a.sign_in_attempts_per_minute == 0 {
+        if a.lockout_threshold == 0 || a.lockout_minutes == 0 || a.sign_in_attempts_per_minute == 0
+        {
             return bad(
-                "accounts.lockout_threshold and sign_in_attempts_per_minute must be at least 1"
+                "accounts.lockout_threshold, lockout_minutes and sign_in_attempts_per_minute must be at least 1"
                     .into(),
             );
         }
@@ -404,8 +406,20 @@ fn describe_figment_error(e: figment::Error) -> String {
                 format!("unknown key `{full}`{source}")
             }
             Kind::MissingField(field) => format!("missing key `{field}`{source}"),
+            // Name the type found, never the value: it may be a secret.
             Kind::InvalidType(actual, expected) => {
-                format!("`{key}` has the wrong type: found {actual}, expected {expected}{source}")
+                use figment::error::Actual;
+                let found = match actual {
+                    Actual::Bool(_) => "a boolean",
+                    Actual::Unsigned(_) | Actual::Signed(_) => "an integer",
+                    Actual::Float(_) => "a number",
+                    Actual::Char(_) | Actual::Str(_) => "a string",
+                    Actual::Bytes(_) => "bytes",
+                    Actual::Seq => "a list",
+                    Actual::Map => "a table",
+                    _ => "a value of another type",
+                };
+                format!("`{key}` has the wrong type: found {found}, expected {expected}{source}")
             }
             Kind::InvalidValue(_, expected) => {
                 format!("`{key}` has an invalid value: expected {expected}{source}")

@@ -62,7 +62,8 @@ impl Application {
         format!("{scheme}://{}", self.addr)
     }
 
-    /// Runs until SIGTERM or SIGINT, then finishes in-flight requests and stops. `on_ready` is
+    /// Runs until stopped: SIGTERM finishes in-flight requests first (graceful), SIGINT and
+    /// SIGQUIT stop at once. `on_ready` is
     /// called once the workers run and the signal handlers are installed (the server's first
     /// poll), so that "ready" really means ready, and a SIGTERM right after is handled gracefully.
     pub async fn run(self, on_ready: impl FnOnce()) -> std::io::Result<()> {
@@ -251,7 +252,17 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .map(|u| u.backend_name())
         .unwrap_or("unknown");
     let app = build(config).await?;
-    let url = app.base_url();
+    // People reach Casekeep at public_url when one is set (a proxy or DNS name), else at the
+    // address it listens on.
+    let listening = app.base_url();
+    let url = app
+        .state
+        .config
+        .server
+        .public_url
+        .as_ref()
+        .map(|u| u.to_string())
+        .unwrap_or_else(|| listening.clone());
     let addr = app.addr;
     let fingerprint = app.tls_fingerprint.clone();
     let admin = app
@@ -263,9 +274,12 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
             tracing::info!(%instance, backend, address = %addr, "Casekeep is listening");
             // Printed, not logged: people starting Casekeep by hand read this.
             println!(
-                "Casekeep {} ({instance}) is listening on {url}",
+                "Casekeep {} ({instance}) is listening on {listening}",
                 env!("CARGO_PKG_VERSION")
             );
+            if url != listening {
+                println!("Users reach it at {url}");
+            }
             if let Some(fp) = &fingerprint {
                 println!("TLS certificate SHA-256 fingerprint: {fp}");
             }

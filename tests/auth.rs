@@ -286,6 +286,18 @@ async fn csrf_rejection(backend: Backend) {
         .await
         .unwrap();
     assert!(page.contains("Bienvenue"), "{page}");
+    let profile = client
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        profile.contains("Super-utilisateur"),
+        "seeded role names are translated"
+    );
     // Sign-out is state-changing too.
     let res = client
         .post(app.url("/sign-out"))
@@ -758,6 +770,12 @@ async fn security_headers_and_assets(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 304);
 
+    let head = reqwest::Client::new()
+        .head(app.url("/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200, "GET routes answer HEAD");
     let health: serde_json::Value = reqwest::get(app.url("/health"))
         .await
         .unwrap()

@@ -338,6 +338,8 @@ fn unreachable_postgres_fails_clearly_without_the_password() {
             run.stderr
         );
         assert!(run.stderr.contains("127.0.0.1:1"), "{}", run.stderr);
+        // The driver's own reason, not a generic "invalid URL".
+        assert!(run.stderr.contains("Connection refused"), "{}", run.stderr);
         assert!(
             !run.stderr.contains("Sup3r-Secret-Pw") && !run.stdout.contains("Sup3r-Secret-Pw"),
             "{}",
@@ -483,16 +485,41 @@ fn migrate_command() {
     assert!(run.stdout.contains("applied migrations"), "{}", run.stdout);
     let run = casekeep(dir.path(), &["--config", &config, "migrate"], &[], None);
     assert!(run.stdout.contains("up to date"), "{}", run.stdout);
+    // Reverting the first migration would delete everything: refused, and nothing is lost.
+    let create = [
+        "--config",
+        &config,
+        "user",
+        "create",
+        "--username",
+        "kept.user",
+        "--role",
+        "auditor",
+        "--password-stdin",
+    ];
+    assert_eq!(
+        casekeep(dir.path(), &create, &[], Some("kept-user-password-1\n")).code,
+        0
+    );
     let run = casekeep(
         dir.path(),
         &["--config", &config, "migrate", "--revert-last"],
         &[],
         None,
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("reverted migration"));
-    let run = casekeep(dir.path(), &["--config", &config, "migrate"], &[], None);
-    assert!(run.stdout.contains("applied migrations"), "{}", run.stdout);
+    assert_one_line_error(&run);
+    assert!(
+        run.stderr
+            .contains("refusing to revert the first migration"),
+        "{}",
+        run.stderr
+    );
+    let run = casekeep(dir.path(), &create, &[], Some("kept-user-password-1\n"));
+    assert!(
+        run.stderr.contains("already exists"),
+        "the data is still there: {}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -56,3 +56,11 @@ error-invalid = بعض المعلومات غير صالحة.
 error-rate-limited = محاولات كثيرة. انتظر دقيقة وحاول مجددًا.
 error-unavailable = Casekeep غير متاح حاليًا. حاول مرة أخرى بعد بضع دقائق.
 error-internal = حدث خطأ داخلي وتم تسجيله؛ إذا تكرر، أبلغ المسؤول.
+
+role-superuser = مستخدم متميز
+role-system-admin = مسؤول النظام
+role-caseworker = أخصائي حالة
+role-case-manager = مدير حالات
+role-referral-recipient = جهة استقبال الإحالات
+role-dpo = مسؤول حماية البيانات
+role-auditor = مدقق

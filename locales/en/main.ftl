@@ -56,3 +56,11 @@ error-invalid = Some of the information is not valid.
 error-rate-limited = Too many attempts. Wait a minute and try again.
 error-unavailable = Casekeep is not available right now. Try again in a few minutes.
 error-internal = An internal error occurred. It has been logged; if it happens again, tell your administrator.
+
+role-superuser = Superuser
+role-system-admin = System administrator
+role-caseworker = Caseworker
+role-case-manager = Case manager
+role-referral-recipient = Referral recipient
+role-dpo = Data-protection officer
+role-auditor = Auditor

@@ -56,3 +56,11 @@ error-invalid = Certaines informations ne sont pas valides.
 error-rate-limited = Trop de tentatives. Attendez une minute et réessayez.
 error-unavailable = Casekeep n’est pas disponible pour le moment. Réessayez dans quelques minutes.
 error-internal = Une erreur interne s’est produite. Elle a été consignée ; si elle se reproduit, prévenez votre administrateur.
+
+role-superuser = Super-utilisateur
+role-system-admin = Administrateur système
+role-caseworker = Travailleur social
+role-case-manager = Gestionnaire de cas
+role-referral-recipient = Destinataire de référencements
+role-dpo = Délégué à la protection des données
+role-auditor = Auditeur

@@ -98,6 +98,7 @@ pub struct SignInQuery {
 
 pub async fn sign_in_page(
     req: HttpRequest,
+    state: web::Data<AppState>,
     query: web::Query<SignInQuery>,
 ) -> AppResult<HttpResponse> {
     if req.extensions().get::<Principal>().is_some() {
@@ -121,13 +122,15 @@ pub async fn sign_in_page(
         error: None,
     };
     let mut res = html(&page)?;
+    let secure = state.config.served_over_https();
     if fresh {
-        res.add_cookie(&pre_sign_in_cookie(&csrf))
+        res.add_cookie(&pre_sign_in_cookie(&csrf, secure))
             .map_err(AppError::internal)?;
     }
     if let Some(code) = chosen {
         let c = Cookie::build(LANGUAGE_COOKIE, code.to_owned())
             .path("/")
+            .secure(secure)
             .same_site(SameSite::Lax)
             .max_age(actix_web::cookie::time::Duration::days(365))
             .finish();
@@ -136,10 +139,11 @@ pub async fn sign_in_page(
     Ok(res)
 }
 
-fn pre_sign_in_cookie(value: &str) -> Cookie<'static> {
+fn pre_sign_in_cookie(value: &str, secure: bool) -> Cookie<'static> {
     Cookie::build(PRE_SIGN_IN_CSRF_COOKIE, value.to_owned())
         .path("/")
         .http_only(true)
+        .secure(secure)
         .same_site(SameSite::Strict)
         .finish()
 }
@@ -378,7 +382,9 @@ pub async fn profile_page(req: HttpRequest) -> AppResult<HttpResponse> {
         chrome,
         username: p.username,
         full_name: p.full_name,
-        role_name: p.role_name,
+        role_name: lang
+            .try_t(&format!("role-{}", p.role_id))
+            .unwrap_or(p.role_name),
         language: p.language.unwrap_or_default(),
     })
 }

@@ -17,8 +17,16 @@ pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
     applied.map_err(|e| DbError::Migration(e.to_string()))
 }
 
-/// Reverts the most recent migration; returns its version.
+/// Reverts the most recent migration; returns its version. Refuses to revert the first one,
+/// which would drop every table with all the data in it: that is a restore from backup, not a
+/// rollback.
 pub fn revert_last(conn: &mut DbConnection) -> Result<String, DbError> {
+    let applied = applied_versions(conn);
+    if applied.len() <= 1 {
+        return Err(DbError::Migration(
+            "refusing to revert the first migration: it would delete every table and all data in them; restore a backup instead".into(),
+        ));
+    }
     let reverted = match conn {
         DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE).map(|v| v.to_string()),
         DbConnection::Pg(c) => c.revert_last_migration(POSTGRES).map(|v| v.to_string()),
@@ -26,7 +34,7 @@ pub fn revert_last(conn: &mut DbConnection) -> Result<String, DbError> {
     reverted.map_err(|e| DbError::Migration(e.to_string()))
 }
 
-/// Reverts every applied migration (used by tests and `migrate --revert-all`).
+/// Reverts every applied migration (tests only: it deletes everything).
 pub fn revert_all(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
     let reverted = match conn {
         DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE).map(versions),
@@ -39,13 +47,7 @@ pub fn revert_all(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
 /// `pending_migrations`, it never creates the bookkeeping table (so `check-config` changes nothing).
 pub fn pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
     use diesel::migration::MigrationSource;
-    use diesel::prelude::*;
 
-    #[derive(QueryableByName)]
-    struct Applied {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        version: String,
-    }
     let embedded: Vec<String> = match conn {
         DbConnection::Sqlite(_) => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE)
             .map(|m| m.iter().map(|m| m.name().version().to_string()).collect()),
@@ -53,15 +55,26 @@ pub fn pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
             .map(|m| m.iter().map(|m| m.name().version().to_string()).collect()),
     }
     .map_err(|e| DbError::Migration(e.to_string()))?;
-    // A database never migrated has no bookkeeping table: everything is pending.
-    let applied: Vec<String> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
-        .load::<Applied>(conn)
-        .map(|rows| rows.into_iter().map(|r| r.version).collect())
-        .unwrap_or_default();
+    let applied = applied_versions(conn);
     Ok(embedded
         .into_iter()
         .filter(|v| !applied.contains(v))
         .collect())
+}
+
+/// Versions recorded as applied. A database never migrated has no bookkeeping table: none.
+fn applied_versions(conn: &mut DbConnection) -> Vec<String> {
+    use diesel::prelude::*;
+
+    #[derive(QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+        .load::<Applied>(conn)
+        .map(|rows| rows.into_iter().map(|r| r.version).collect())
+        .unwrap_or_default()
 }
 
 fn versions(v: Vec<MigrationVersion<'_>>) -> Vec<String> {

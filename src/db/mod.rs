@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::PgConnection;
 
@@ -24,8 +24,45 @@ pub enum DbConnection {
     Pg(PgConnection),
 }
 
-pub type DbPool = Pool<ConnectionManager<DbConnection>>;
-pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+pub type DbPool = Pool<ConnectionManager>;
+pub type PooledDb = PooledConnection<ConnectionManager>;
+
+/// Opens connections of the configured backend only. diesel's generic manager would call
+/// `DbConnection::establish`, which tries every backend in turn (asking SQLite to open a
+/// PostgreSQL URL as a file name) and replaces the real failure with "invalid connection url".
+#[derive(Debug)]
+pub struct ConnectionManager {
+    conn_string: String,
+    postgres: bool,
+}
+
+impl ConnectionManager {
+    fn establish(&self) -> diesel::ConnectionResult<DbConnection> {
+        if self.postgres {
+            PgConnection::establish(&self.conn_string).map(DbConnection::Pg)
+        } else {
+            SqliteConnection::establish(&self.conn_string).map(DbConnection::Sqlite)
+        }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.establish()
+            .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
 
 /// Why the database could not be opened. Messages never contain the password.
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +108,12 @@ impl Db {
         };
         // Establish one connection first: r2d2 would retry silently until its timeout and then
         // report only "timed out", losing the real reason (wrong password, unknown host...).
-        let mut first = DbConnection::establish(&conn_string)
+        let manager = ConnectionManager {
+            conn_string,
+            postgres: matches!(url, DatabaseUrl::Postgres(_)),
+        };
+        let mut first = manager
+            .establish()
             .map_err(|e| connect_err(redact(&e.to_string(), &url)))?;
         if let DbConnection::Sqlite(c) = &mut first {
             // WAL is a property of the database file: set it once here, not from every pooled
@@ -82,7 +124,6 @@ impl Db {
                 .map_err(|e| connect_err(format!("cannot switch to WAL mode: {e}")))?;
         }
         drop(first);
-        let manager = ConnectionManager::<DbConnection>::new(conn_string);
         let pool = Pool::builder()
             .max_size(config.database.pool_size)
             .connection_timeout(Duration::from_secs(config.database.connect_timeout))

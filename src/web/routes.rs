@@ -69,9 +69,19 @@ macro_rules! routes {
         }
 
         pub fn register(cfg: &mut web::ServiceConfig) {
-            $( cfg.route($path, web::method(Method::$method).to($handler)); )*
+            $( cfg.route($path, route_for(Method::$method).to($handler)); )*
         }
     };
+}
+
+/// A route for `method`; GET routes answer HEAD too (actix sends no body for HEAD).
+fn route_for(method: Method) -> actix_web::Route {
+    if method == Method::GET {
+        web::route()
+            .guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
+    } else {
+        web::method(method)
+    }
 }
 
 use Rule::*;

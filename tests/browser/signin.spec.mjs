@@ -1,0 +1,216 @@
+// End-to-end check of Casekeep's web UI in headless Chromium, against the real binary.
+//
+//   node --test tests/browser/signin.spec.mjs      (after `cargo build`; `make browser-test`)
+//
+// Starts `casekeep serve` on a random loopback port with a fresh data directory, signs in as
+// the first administrator with the one-time password it prints, changes the password, switches
+// the UI to Arabic and checks right-to-left layout. All of it runs with JavaScript disabled: the
+// UI is plain HTML forms. Screenshots go to target/screenshots/ for people to look at.
+//
+// Environment: CASEKEEP_BIN (default target/debug/casekeep), CHROMIUM (default /usr/bin/chromium).
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const BIN = path.resolve(ROOT, process.env.CASEKEEP_BIN || "target/debug/casekeep");
+const SCREENSHOTS = path.join(ROOT, "target", "screenshots");
+// Synthetic: 16+ characters, and must not contain the user name.
+const NEW_PASSWORD = "Tangerine-Harbour-4817";
+const START_TIMEOUT_MS = 60_000;
+
+/** Starts the server and resolves with its URL and the first administrator's credentials. */
+function startCasekeep(dataDir) {
+  // The configuration rejects unknown CASEKEEP_ keys, so pass on none from our environment.
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith("CASEKEEP_")) env[k] = v;
+  }
+  env.CASEKEEP_STORAGE__DATA_DIR = dataDir;
+  env.CASEKEEP_SERVER__LISTEN = "127.0.0.1:0";
+
+  const child = spawn(BIN, ["serve"], { env, cwd: dataDir, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`casekeep did not start in time.\nstdout:\n${stdout}\nstderr:\n${stderr}`)),
+      START_TIMEOUT_MS,
+    );
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${BIN}: ${e.message} (build it with \`cargo build\`)`));
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`casekeep exited early (${code ?? signal}).\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    });
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      stdout += d;
+      const url = stdout.match(/is listening on (https?:\/\/\S+)/)?.[1];
+      const username = stdout.match(/^\s*user name: (\S+)\s*$/m)?.[1];
+      const password = stdout.match(/^\s*one-time password: (\S+)\s*$/m)?.[1];
+      if (url && username && password) {
+        clearTimeout(timer);
+        resolve({ url, username, password });
+      }
+    });
+  });
+  return { child, ready, logs: () => `stdout:\n${stdout}\nstderr:\n${stderr}` };
+}
+
+/** Stops the server: SIGTERM (graceful), then SIGKILL if it lingers. */
+async function stopCasekeep(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resolves when the page's path is `pathname` (navigations after a form post or redirect). */
+async function expectPath(page, pathname) {
+  await page.waitForURL((u) => u.pathname === pathname, { timeout: 15_000 });
+  assert.equal(new URL(page.url()).pathname, pathname);
+}
+
+async function htmlAttributes(page) {
+  const html = page.locator("html");
+  return { lang: await html.getAttribute("lang"), dir: await html.getAttribute("dir") };
+}
+
+async function screenshot(page, name) {
+  const file = path.join(SCREENSHOTS, name);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+describe("Casekeep in a browser", () => {
+  let dataDir;
+  let server;
+  let browser;
+  let base;
+  let admin;
+  let page; // the JavaScript-free session carried through the steps below
+
+  // Whatever happens, the server must not outlive the test process.
+  const killOnExit = () => server?.child.kill("SIGKILL");
+
+  before(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    dataDir = mkdtempSync(path.join(tmpdir(), "casekeep-browser-"));
+    server = startCasekeep(dataDir);
+    process.once("exit", killOnExit);
+    const started = await server.ready;
+    base = started.url;
+    admin = started;
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    });
+    // Plain HTML forms only: the whole flow must work without JavaScript.
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: "en-US" });
+    page = await context.newPage();
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await stopCasekeep(server?.child);
+    process.removeListener("exit", killOnExit);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("prints the first administrator's one-time password", () => {
+    assert.equal(admin.username, "admin");
+    assert.ok(admin.password.length >= 12, "one-time password too short");
+    assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("really has JavaScript switched off in this browser session", async () => {
+    await page.setContent('<title>off</title><script>document.title = "on"</script>');
+    assert.equal(await page.title(), "off");
+  });
+
+  it("sends a visitor to the sign-in page", async () => {
+    await page.goto(`${base}/`);
+    await expectPath(page, "/sign-in");
+    assert.deepEqual(await htmlAttributes(page), { lang: "en", dir: "ltr" });
+  });
+
+  it("signs in with the one-time password and must choose a new one", async () => {
+    await page.fill("#username", admin.username);
+    await page.fill("#password", admin.password);
+    await page.click('main form[action="/sign-in"] button[type=submit]');
+    await expectPath(page, "/account/password");
+    await page.fill("#current_password", admin.password);
+    await page.fill("#new_password", NEW_PASSWORD);
+    await page.fill("#confirm_password", NEW_PASSWORD);
+    await page.click('main form[action="/account/password"] button[type=submit]');
+    await expectPath(page, "/");
+  });
+
+  it("shows the home page in English, left to right", async () => {
+    assert.match(await page.locator("main h1").innerText(), /Welcome/);
+    assert.deepEqual(await htmlAttributes(page), { lang: "en", dir: "ltr" });
+    await screenshot(page, "home-en.png");
+  });
+
+  it("switches to Arabic: right to left, navigation mirrored", async () => {
+    await page.goto(`${base}/account`);
+    await expectPath(page, "/account");
+    await page.selectOption("select#language", "ar");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expectPath(page, "/account");
+    assert.deepEqual(await htmlAttributes(page), { lang: "ar", dir: "rtl" });
+
+    const links = page.locator(".mainnav a");
+    assert.ok((await links.count()) >= 2, "the main navigation should have at least two links");
+    const first = await links.first().boundingBox();
+    const last = await links.last().boundingBox();
+    assert.ok(first && last, "navigation links should be visible");
+    assert.ok(
+      first.x > last.x,
+      `in RTL the first nav link should be right of the last (first.x=${first.x}, last.x=${last.x})`,
+    );
+    await screenshot(page, "account-ar.png");
+
+    await page.goto(`${base}/`);
+    await expectPath(page, "/");
+    assert.deepEqual(await htmlAttributes(page), { lang: "ar", dir: "rtl" });
+    await screenshot(page, "home-ar.png");
+  });
+
+  it("fits the sign-in page on a phone screen", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "en-US" });
+    try {
+      const phone = await context.newPage();
+      await phone.goto(`${base}/sign-in`);
+      await expectPath(phone, "/sign-in");
+      const overflow = await phone.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.ok(overflow <= 0, `the sign-in page scrolls sideways on a phone by ${overflow}px`);
+      await screenshot(phone, "sign-in-phone.png");
+    } finally {
+      await context.close();
+    }
+  });
+});
