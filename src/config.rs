@@ -26,6 +26,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub storage: StorageConfig,
     pub accounts: AccountsConfig,
+    pub records: RecordsConfig,
     pub ui: UiConfig,
     pub log: LogConfig,
 }
@@ -74,6 +75,14 @@ pub struct AccountsConfig {
     pub sign_in_attempts_per_minute: u32,
     /// Minimum length of a new password.
     pub password_min_length: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordsConfig {
+    /// How human case ids look: `{seq}` (a counter, zero-padded to 6 digits, required),
+    /// `{year}` (of registration in Casekeep) and `{short_id}`, e.g. "CP-{year}-{seq}".
+    pub case_id_format: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -127,6 +136,9 @@ impl Default for Config {
                 lockout_minutes: 15,
                 sign_in_attempts_per_minute: 20,
                 password_min_length: 12,
+            },
+            records: RecordsConfig {
+                case_id_format: "CP-{year}-{seq}".into(),
             },
             ui: UiConfig {
                 default_language: "en".into(),
@@ -253,6 +265,10 @@ impl Config {
         }
         if a.password_min_length < 8 {
             return bad("accounts.password_min_length must be at least 8".into());
+        }
+        let f = &self.records.case_id_format;
+        if !f.contains("{seq}") || f.len() > 60 {
+            return bad("records.case_id_format must contain {seq} (and at most 60 characters), so that every id is unique".into());
         }
         if !crate::i18n::is_supported(&self.ui.default_language) {
             return bad(format!(

@@ -101,6 +101,17 @@ pub struct AppError {
     pub cause: Option<String>,
     /// Seconds after which a retry may succeed (rate limits, lockouts, unavailability).
     pub retry_after: Option<u64>,
+    /// Every invalid field, for validation errors (the API answers one entry per problem).
+    pub problems: Vec<Problem>,
+}
+
+/// One invalid field: its path (`age`, `family_details_section[2].relation_age`), a stable kind
+/// the UI translates, and an English message for API clients.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub field: String,
+    pub kind: &'static str,
+    pub message: String,
 }
 
 impl AppError {
@@ -111,7 +122,16 @@ impl AppError {
             field: None,
             cause: None,
             retry_after: None,
+            problems: Vec::new(),
         }
+    }
+
+    /// A validation failure listing every invalid field.
+    pub fn validation(problems: Vec<Problem>) -> Self {
+        let mut e = Self::new(ErrorCode::Invalid, "Some of the information is not valid.");
+        e.field = problems.first().map(|p| p.field.clone());
+        e.problems = problems;
+        e
     }
 
     pub fn internal(cause: impl fmt::Display) -> Self {

@@ -260,9 +260,9 @@ fn principal_for(
     csrf_token: String,
 ) -> Principal {
     // A user whose role row is missing gets no permissions at all.
-    let (role_name, permissions) = role
-        .map(|r| (r.name.clone(), r.permission_set()))
-        .unwrap_or_default();
+    let (role_name, permissions, record_scope) = role
+        .map(|r| (r.name.clone(), r.permission_set(), r.record_scope.clone()))
+        .unwrap_or_else(|| (String::new(), Default::default(), "own".to_owned()));
     Principal {
         user_id: user.id,
         username: user.username,
@@ -272,6 +272,7 @@ fn principal_for(
         language: user.language,
         must_change_password: user.must_change_password,
         permissions,
+        record_scope,
         auth,
         csrf_token,
     }

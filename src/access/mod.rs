@@ -184,6 +184,13 @@ pub enum Rule {
     Allowed(Permission),
 }
 
+/// The records a caller may reach: every record, or those they own or are assigned to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordScope {
+    All,
+    Own(String),
+}
+
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthMethod {
@@ -206,6 +213,8 @@ pub struct Principal {
     pub language: Option<String>,
     pub must_change_password: bool,
     pub permissions: PermissionSet,
+    /// Which records the role reaches: `all`, `agency`, `group` or `own`.
+    pub record_scope: String,
     pub auth: AuthMethod,
     /// CSRF token of the browser session (empty for Basic and bearer callers).
     pub csrf_token: String,
@@ -214,6 +223,23 @@ pub struct Principal {
 impl Principal {
     pub fn can(&self, p: Permission) -> bool {
         self.permissions.allows(p)
+    }
+
+    /// Which records this caller may reach at all. User groups and agencies arrive with the
+    /// organisation model; until then those scopes reach what the caller owns or is assigned.
+    pub fn record_scope(&self) -> RecordScope {
+        match self.record_scope.as_str() {
+            "all" => RecordScope::All,
+            _ => RecordScope::Own(self.user_id.clone()),
+        }
+    }
+
+    /// Whether this caller may reach one record, given its owner and assigned users.
+    pub fn may_reach_record(&self, owned_by: Option<&str>, assigned: &[String]) -> bool {
+        match self.record_scope() {
+            RecordScope::All => true,
+            RecordScope::Own(me) => owned_by == Some(me.as_str()) || assigned.contains(&me),
+        }
     }
 
     /// The session this request belongs to, if any (Basic has none).
@@ -263,6 +289,7 @@ mod tests {
             language: None,
             must_change_password: must_change,
             permissions: perms.iter().copied().collect(),
+            record_scope: "own".into(),
             auth: AuthMethod::Basic,
             csrf_token: String::new(),
         }

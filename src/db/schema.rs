@@ -79,3 +79,92 @@ diesel::table! {
 diesel::joinable!(users -> roles (role_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(roles, users, sessions, audit_log, audit_chain_head);
+
+diesel::table! {
+    records (id) {
+        id -> Text,
+        record_type -> Text,
+        short_id -> Text,
+        display_id -> Text,
+        status -> Text,
+        enabled -> Bool,
+        owned_by -> Nullable<Text>,
+        owned_by_agency -> Nullable<Text>,
+        owned_by_groups -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+        version -> BigInt,
+        data -> Text,
+        name_sort -> Text,
+        sex -> Nullable<Text>,
+        age -> Nullable<Integer>,
+        date_of_birth -> Nullable<Date>,
+        registration_date -> Nullable<Date>,
+        risk_level -> Nullable<Text>,
+        location_current -> Nullable<Text>,
+        flagged -> Bool,
+    }
+}
+
+diesel::table! {
+    record_assignments (record_id, user_id) {
+        record_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    record_search_terms (term, record_id) {
+        term -> Text,
+        record_id -> Text,
+    }
+}
+
+diesel::table! {
+    record_history (id) {
+        id -> Text,
+        record_id -> Text,
+        version -> BigInt,
+        action -> Text,
+        changed_at -> Timestamp,
+        changed_by -> Nullable<Text>,
+        changes -> Text,
+    }
+}
+
+diesel::table! {
+    record_flags (id) {
+        id -> Text,
+        record_id -> Text,
+        message -> Text,
+        flagged_by -> Text,
+        flagged_at -> Timestamp,
+        removed -> Bool,
+        unflag_message -> Nullable<Text>,
+        unflagged_by -> Nullable<Text>,
+        unflagged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    record_counters (record_type) {
+        record_type -> Text,
+        next_value -> BigInt,
+    }
+}
+
+diesel::joinable!(record_assignments -> records (record_id));
+diesel::joinable!(record_search_terms -> records (record_id));
+diesel::joinable!(record_history -> records (record_id));
+diesel::joinable!(record_flags -> records (record_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    records,
+    record_assignments,
+    record_search_terms,
+    record_history,
+    record_flags,
+    record_counters,
+    users,
+);

@@ -51,6 +51,7 @@ fn to_app_error(err: &actix_web::Error) -> AppError {
             field: app.field.clone(),
             cause: app.cause.clone(),
             retry_after: app.retry_after,
+            problems: app.problems.clone(),
         };
     }
     let status = err.as_response_error().status_code();
@@ -96,16 +97,28 @@ fn render(req: &HttpRequest, err: &AppError) -> HttpResponse {
             // cached password on every request, including forged cross-site ones.
             builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"casekeep\""));
         }
-        let mut entry = serde_json::json!({
-            "status": status.as_u16(),
-            "code": err.code.as_str(),
-            "resource": req.path(),
-            "message": err.message,
-        });
-        if let Some(field) = &err.field {
-            entry["detail"] = serde_json::Value::String(field.clone());
-        }
-        return builder.json(serde_json::json!({ "errors": [entry] }));
+        let entry = |message: &str, field: Option<&str>| {
+            let mut e = serde_json::json!({
+                "status": status.as_u16(),
+                "code": err.code.as_str(),
+                "resource": req.path(),
+                "message": message,
+            });
+            if let Some(field) = field {
+                e["detail"] = serde_json::Value::String(field.to_owned());
+            }
+            e
+        };
+        // One entry per problem, each naming its field in `detail`.
+        let entries: Vec<serde_json::Value> = if err.problems.is_empty() {
+            vec![entry(&err.message, err.field.as_deref())]
+        } else {
+            err.problems
+                .iter()
+                .map(|p| entry(&p.message, Some(&p.field)))
+                .collect()
+        };
+        return builder.json(serde_json::json!({ "errors": entries }));
     }
 
     // Browser pages: send people where they can fix it.

@@ -83,6 +83,27 @@ pub fn actor(req: &HttpRequest) -> Actor {
     }
 }
 
+/// The signed-in caller of a request the gate let through, for the service layer.
+pub fn caller(req: &HttpRequest) -> crate::error::AppResult<crate::records::service::Caller> {
+    let principal = req
+        .extensions()
+        .get::<Principal>()
+        .cloned()
+        .ok_or_else(crate::error::AppError::unauthenticated)?;
+    Ok(crate::records::service::Caller {
+        actor: actor(req),
+        principal,
+    })
+}
+
+/// The query string as pairs, tolerating Primero clients' leading `&`.
+pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
 /// The language for this response.
 pub fn language(req: &HttpRequest) -> Lang {
     let default = req

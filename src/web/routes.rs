@@ -6,7 +6,9 @@ use actix_web::http::Method;
 use actix_web::web;
 
 use crate::access::Rule;
+use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
+use crate::records::api as cases_api;
 use crate::{api, web::assets, web::pages};
 
 /// One row of the table.
@@ -103,8 +105,7 @@ routes! {
 
     // Pages
     GET "/" => pages::home, SignedIn;
-    GET "/cases" => pages::cases, Allowed(crate::access::Permission::new(
-        crate::access::Resource::Cases, crate::access::Action::Read));
+    GET "/cases" => pages::cases, Allowed(CASES_READ);
 
     // API v2 (Primero-compatible)
     POST "/api/v2/tokens" => api::create_token, Public;
@@ -112,4 +113,25 @@ routes! {
     GET "/api/v2/primero" => api::primero, Public;
     GET "/api/v2/contact_information" => api::contact_information, SignedIn;
     GET "/api/v2/users/me" => api::me, AnySession;
+
+    // Cases
+    GET "/api/v2/cases" => cases_api::list, Allowed(CASES_READ);
+    POST "/api/v2/cases" => cases_api::create, Allowed(CASES_CREATE);
+    GET "/api/v2/cases/{id}" => cases_api::get, Allowed(CASES_READ);
+    PATCH "/api/v2/cases/{id}" => cases_api::update, Allowed(CASES_WRITE);
+    DELETE "/api/v2/cases/{id}" => cases_api::disable, Allowed(CASES_DISABLE);
+    GET "/api/v2/cases/{id}/flags" => cases_api::list_flags, Allowed(CASES_READ);
+    POST "/api/v2/cases/{id}/flags" => cases_api::add_flag, Allowed(CASES_FLAG);
+    PATCH "/api/v2/cases/{id}/flags/{flag_id}" => cases_api::remove_flag, Allowed(CASES_FLAG);
+    GET "/api/v2/cases/{id}/record_history" => cases_api::record_history, Allowed(CASES_HISTORY);
 }
+
+const fn cases(action: Action) -> Permission {
+    Permission::new(Resource::Cases, action)
+}
+const CASES_READ: Permission = cases(Action::Read);
+const CASES_CREATE: Permission = cases(Action::Create);
+const CASES_WRITE: Permission = cases(Action::Write);
+const CASES_DISABLE: Permission = cases(Action::Disable);
+const CASES_FLAG: Permission = cases(Action::Flag);
+const CASES_HISTORY: Permission = cases(Action::ViewHistory);

@@ -1,0 +1,1 @@
+//! Case pages (list, view, create, edit, history, flags).

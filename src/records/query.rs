@@ -1,0 +1,432 @@
+//! Listing records: the filters, sorting and pagination of Primero's list API, parsed once and
+//! used by the API and the UI alike, and turned into one database query.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::exists;
+use diesel::prelude::*;
+
+use super::{search, Record};
+use crate::access::RecordScope;
+use crate::db::schema::{record_assignments, record_search_terms, records};
+use crate::db::{DbConnection, MultiBackend};
+use crate::error::AppResult;
+use crate::forms::validate::parse_date;
+
+pub const DEFAULT_PER: i64 = 20;
+pub const MAX_PER: i64 = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortField {
+    RegistrationDate,
+    CreatedAt,
+    UpdatedAt,
+    Name,
+    Age,
+    DisplayId,
+}
+
+impl SortField {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "registration_date" => Self::RegistrationDate,
+            "created_at" => Self::CreatedAt,
+            "last_updated_at" | "updated_at" => Self::UpdatedAt,
+            "name" | "name_sort" => Self::Name,
+            "age" => Self::Age,
+            "case_id_display" | "display_id" | "short_id" => Self::DisplayId,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RegistrationDate => "registration_date",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "last_updated_at",
+            Self::Name => "name",
+            Self::Age => "age",
+            Self::DisplayId => "case_id_display",
+        }
+    }
+}
+
+/// A parsed list request. Built from query parameters; unknown parameters are ignored.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub page: i64,
+    pub per: i64,
+    pub order_by: SortField,
+    pub descending: bool,
+    pub status: Option<Vec<String>>,
+    pub sex: Option<Vec<String>>,
+    pub risk_level: Option<Vec<String>>,
+    pub age: Option<(Option<i32>, Option<i32>)>,
+    pub registration_date: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
+    pub last_updated_at: Option<(Option<NaiveDateTime>, Option<NaiveDateTime>)>,
+    pub flagged: Option<bool>,
+    pub location: Option<String>,
+    pub query: Option<String>,
+    /// Find by id even outside the caller's own records.
+    pub id_search: bool,
+    /// Only the list-view columns.
+    pub short: bool,
+    /// A filter value could not be parsed: the answer is an empty page, not an error.
+    pub matches_nothing: bool,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            per: DEFAULT_PER,
+            order_by: SortField::RegistrationDate,
+            descending: true,
+            status: None,
+            sex: None,
+            risk_level: None,
+            age: None,
+            registration_date: None,
+            last_updated_at: None,
+            flagged: None,
+            location: None,
+            query: None,
+            id_search: false,
+            short: false,
+            matches_nothing: false,
+        }
+    }
+}
+
+/// `a..b`, `a..`, `..b` or a single value `a` (both ends).
+fn range<T: Copy>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Option<(Option<T>, Option<T>)> {
+    match text.split_once("..") {
+        Some((a, b)) => {
+            let lo = if a.is_empty() { None } else { Some(parse(a)?) };
+            let hi = if b.is_empty() { None } else { Some(parse(b)?) };
+            Some((lo, hi))
+        }
+        None => parse(text).map(|v| (Some(v), Some(v))),
+    }
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn timestamp(text: &str) -> Option<NaiveDateTime> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|d| d.naive_utc())
+        .ok()
+        .or_else(|| parse_date(text).and_then(|d| d.and_hms_opt(0, 0, 0)))
+}
+
+impl ListQuery {
+    pub fn parse(params: &[(String, String)]) -> Self {
+        let mut q = Self::default();
+        for (key, value) in params {
+            let value = value.trim();
+            let mut bad = false;
+            match key.as_str() {
+                "page" => match value.parse::<i64>() {
+                    Ok(p) if p >= 1 => q.page = p,
+                    _ => bad = true,
+                },
+                // Larger pages are capped, not refused.
+                "per" => match value.parse::<i64>() {
+                    Ok(p) if p >= 1 => q.per = p.min(MAX_PER),
+                    _ => bad = true,
+                },
+                "order_by" => match SortField::parse(value) {
+                    Some(f) => q.order_by = f,
+                    None => bad = true,
+                },
+                "order" => match value {
+                    "asc" => q.descending = false,
+                    "desc" => q.descending = true,
+                    _ => bad = true,
+                },
+                "status" => q.status = Some(list(value)),
+                "sex" => q.sex = Some(list(value)),
+                "risk_level" => q.risk_level = Some(list(value)),
+                "age" => match range(value, |s| s.parse::<i32>().ok()) {
+                    Some(r) => q.age = Some(r),
+                    None => bad = true,
+                },
+                "registration_date" => match range(value, parse_date) {
+                    Some(r) => q.registration_date = Some(r),
+                    None => bad = true,
+                },
+                "last_updated_at" => match range(value, timestamp) {
+                    Some(r) => q.last_updated_at = Some(r),
+                    None => bad = true,
+                },
+                "flagged" => match value {
+                    "true" => q.flagged = Some(true),
+                    "false" => q.flagged = Some(false),
+                    _ => bad = true,
+                },
+                "loc:location_current" | "location_current" => {
+                    q.location = Some(value.to_owned()).filter(|v| !v.is_empty())
+                }
+                "query" => q.query = Some(value.to_owned()).filter(|v| !v.is_empty()),
+                "id_search" => q.id_search = value == "true",
+                "fields" => q.short = value == "short",
+                _ => {}
+            }
+            if bad {
+                q.matches_nothing = true;
+            }
+        }
+        q
+    }
+
+    /// The query string for the same list on another page (for the UI's links).
+    pub fn to_params(&self, page: i64) -> Vec<(String, String)> {
+        let mut p = vec![("page".to_owned(), page.to_string())];
+        let mut push = |k: &str, v: String| p.push((k.to_owned(), v));
+        if self.per != DEFAULT_PER {
+            push("per", self.per.to_string());
+        }
+        push("order_by", self.order_by.as_str().to_owned());
+        push(
+            "order",
+            if self.descending { "desc" } else { "asc" }.to_owned(),
+        );
+        for (k, v) in [
+            ("status", &self.status),
+            ("sex", &self.sex),
+            ("risk_level", &self.risk_level),
+        ] {
+            if let Some(v) = v {
+                push(k, v.join(","));
+            }
+        }
+        if let Some((lo, hi)) = self.age {
+            let s = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
+            push("age", format!("{}..{}", s(lo), s(hi)));
+        }
+        if let Some(f) = self.flagged {
+            push("flagged", f.to_string());
+        }
+        if let Some(l) = &self.location {
+            push("loc:location_current", l.clone());
+        }
+        if let Some(q) = &self.query {
+            push("query", q.clone());
+        }
+        p
+    }
+}
+
+type Boxed<'a> = records::BoxedQuery<'a, MultiBackend>;
+
+/// The filtered query, without ordering or paging (shared by the page and the count).
+fn filtered<'a>(record_type: &'a str, scope: &RecordScope, q: &'a ListQuery) -> Boxed<'a> {
+    let mut query = records::table
+        .filter(records::record_type.eq(record_type))
+        .filter(records::enabled.eq(true))
+        .into_boxed();
+    // An id search reaches beyond the caller's own records; the caller sees only the summary.
+    let by_id = q.id_search && q.query.is_some();
+    if let (RecordScope::Own(me), false) = (scope, by_id) {
+        let me = me.clone();
+        query = query.filter(
+            records::owned_by.eq(me.clone()).or(exists(
+                record_assignments::table
+                    .filter(record_assignments::record_id.eq(records::id))
+                    .filter(record_assignments::user_id.eq(me)),
+            )),
+        );
+    }
+    if let Some(v) = &q.status {
+        query = query.filter(records::status.eq_any(v.clone()));
+    }
+    if let Some(v) = &q.sex {
+        query = query.filter(records::sex.eq_any(v.clone()));
+    }
+    if let Some(v) = &q.risk_level {
+        query = query.filter(records::risk_level.eq_any(v.clone()));
+    }
+    if let Some((lo, hi)) = q.age {
+        if let Some(lo) = lo {
+            query = query.filter(records::age.ge(lo));
+        }
+        if let Some(hi) = hi {
+            query = query.filter(records::age.le(hi));
+        }
+    }
+    if let Some((lo, hi)) = q.registration_date {
+        if let Some(lo) = lo {
+            query = query.filter(records::registration_date.ge(lo));
+        }
+        if let Some(hi) = hi {
+            query = query.filter(records::registration_date.le(hi));
+        }
+    }
+    if let Some((lo, hi)) = q.last_updated_at {
+        if let Some(lo) = lo {
+            query = query.filter(records::updated_at.ge(lo));
+        }
+        if let Some(hi) = hi {
+            query = query.filter(records::updated_at.le(hi));
+        }
+    }
+    if let Some(f) = q.flagged {
+        query = query.filter(records::flagged.eq(f));
+    }
+    if let Some(loc) = &q.location {
+        // The location and everything under it: codes below a place extend its code.
+        query = query.filter(
+            records::location_current
+                .eq(loc.clone())
+                .or(records::location_current.like(format!("{}%", escape_like(loc)))),
+        );
+    }
+    if let Some(text) = &q.query {
+        let id = text.trim().to_owned();
+        let id_match = records::display_id
+            .eq(id.clone())
+            .or(records::short_id.eq(id.to_lowercase()))
+            .or(records::id.eq(id.to_lowercase()));
+        if by_id {
+            query = query.filter(id_match);
+        } else {
+            let groups = search::query_terms(text);
+            if groups.is_empty() {
+                query = query.filter(id_match);
+            } else {
+                // Names: every query word must match one of the record's terms. An id typed
+                // into the same box still finds its record.
+                let mut names = records::id.eq(records::id).into_boxed_expr();
+                for group in groups {
+                    names = Box::new(
+                        names.and(exists(
+                            record_search_terms::table
+                                .filter(record_search_terms::record_id.eq(records::id))
+                                .filter(record_search_terms::term.eq_any(group)),
+                        )),
+                    );
+                }
+                query = query.filter(names.or(id_match));
+            }
+        }
+    }
+    query
+}
+
+/// Boxed boolean expressions over `records`, for combining a variable number of conditions.
+trait IntoBoxedExpr {
+    fn into_boxed_expr(self) -> BoxedCondition;
+}
+
+type BoxedCondition =
+    Box<dyn BoxableExpression<records::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
+
+impl<T> IntoBoxedExpr for T
+where
+    T: BoxableExpression<records::table, MultiBackend, SqlType = diesel::sql_types::Bool> + 'static,
+{
+    fn into_boxed_expr(self) -> BoxedCondition {
+        Box::new(self)
+    }
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// One page of records and the total that match.
+pub fn page(
+    conn: &mut DbConnection,
+    record_type: &str,
+    scope: &RecordScope,
+    q: &ListQuery,
+) -> AppResult<(Vec<Record>, i64)> {
+    if q.matches_nothing {
+        return Ok((Vec::new(), 0));
+    }
+    let total: i64 = filtered(record_type, scope, q).count().get_result(conn)?;
+    let mut query = filtered(record_type, scope, q).select(Record::as_select());
+    // Missing values sort last in both directions on both backends; the id makes pages stable.
+    query = match (q.order_by, q.descending) {
+        (SortField::RegistrationDate, d) => {
+            let q = query.order(records::registration_date.is_null().asc());
+            if d {
+                q.then_order_by(records::registration_date.desc())
+            } else {
+                q.then_order_by(records::registration_date.asc())
+            }
+        }
+        (SortField::Age, d) => {
+            let q = query.order(records::age.is_null().asc());
+            if d {
+                q.then_order_by(records::age.desc())
+            } else {
+                q.then_order_by(records::age.asc())
+            }
+        }
+        (SortField::CreatedAt, true) => query.order(records::created_at.desc()),
+        (SortField::CreatedAt, false) => query.order(records::created_at.asc()),
+        (SortField::UpdatedAt, true) => query.order(records::updated_at.desc()),
+        (SortField::UpdatedAt, false) => query.order(records::updated_at.asc()),
+        (SortField::Name, true) => query.order(records::name_sort.desc()),
+        (SortField::Name, false) => query.order(records::name_sort.asc()),
+        (SortField::DisplayId, true) => query.order(records::display_id.desc()),
+        (SortField::DisplayId, false) => query.order(records::display_id.asc()),
+    }
+    .then_order_by(records::id.asc());
+    let offset = (q.page - 1).saturating_mul(q.per);
+    let rows = query.limit(q.per).offset(offset).load(conn)?;
+    Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> ListQuery {
+        let params: Vec<(String, String)> = url::form_urlencoded::parse(s.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        ListQuery::parse(&params)
+    }
+
+    #[test]
+    fn primero_parameters() {
+        let q = parse("&per=10&page=2&status=open,closed&age=10..15&flagged=true&sex=female&order_by=age&order=asc&whatever=1");
+        assert_eq!((q.page, q.per), (2, 10));
+        assert_eq!(q.status.unwrap(), ["open", "closed"]);
+        assert_eq!(q.age, Some((Some(10), Some(15))));
+        assert_eq!(q.flagged, Some(true));
+        assert_eq!(q.order_by, SortField::Age);
+        assert!(!q.descending && !q.matches_nothing);
+        assert_eq!(parse("age=..5").age, Some((None, Some(5))));
+        assert_eq!(parse("age=7").age, Some((Some(7), Some(7))));
+        let d = parse("last_updated_at=2024-01-01T00:00:00Z..")
+            .last_updated_at
+            .unwrap();
+        assert!(d.0.is_some() && d.1.is_none());
+    }
+
+    #[test]
+    fn caps_and_unparseable_values() {
+        assert_eq!(parse("per=5000").per, MAX_PER);
+        assert_eq!(parse("").per, DEFAULT_PER);
+        for bad in [
+            "age=ten..15",
+            "page=0",
+            "per=-1",
+            "flagged=maybe",
+            "last_updated_at=yesterday..",
+            "order_by=salary",
+        ] {
+            assert!(parse(bad).matches_nothing, "{bad}");
+        }
+    }
+}

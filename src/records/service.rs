@@ -1,0 +1,680 @@
+//! Record operations: the one layer the web UI and the API both call. Each change and its audit
+//! entry commit in the same transaction; each read is audited too. Access to a record outside
+//! the caller's scope is refused (403) and audited as denied.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+
+use super::merge::{self, Change};
+use super::query::{self, ListQuery};
+use super::{search_terms, short_id, Projection, Record, RecordKind};
+use crate::access::{Action, Permission, Principal};
+use crate::audit::{self, Actor, Event, Outcome};
+use crate::db::schema::{
+    record_assignments, record_counters, record_flags, record_history, record_search_terms,
+    records, users,
+};
+use crate::db::{now, write_transaction, DbConnection};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::forms::validate::validate;
+
+/// Who is acting: the signed-in user and the request's audit details.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    pub actor: Actor,
+}
+
+/// Statuses a record can have.
+pub const STATUSES: [&str; 2] = ["open", "closed"];
+
+/// Today's date for "not in the future" checks (UTC, like every stored time).
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn event(kind: &RecordKind, action: &'static str, outcome: Outcome, r: &Record) -> Event {
+    Event::new(action, outcome).record(kind.name, &r.id, r.owned_by.as_deref())
+}
+
+/// Records a refusal in its own transaction and returns the error to answer with.
+fn deny(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    r: &Record,
+    action: &'static str,
+) -> AppError {
+    let e = event(kind, action, Outcome::Denied, r);
+    if let Err(err) = audit::write_alone(conn, &caller.actor, e) {
+        return err;
+    }
+    AppError::forbidden()
+}
+
+fn assigned_users(conn: &mut DbConnection, record_id: &str) -> AppResult<Vec<String>> {
+    Ok(record_assignments::table
+        .filter(record_assignments::record_id.eq(record_id))
+        .select(record_assignments::user_id)
+        .load(conn)?)
+}
+
+/// Loads an enabled record of this kind (disabled ones are hidden: 404).
+fn load(conn: &mut DbConnection, kind: &RecordKind, id: &str) -> AppResult<Record> {
+    records::table
+        .find(id)
+        .filter(records::record_type.eq(kind.name))
+        .filter(records::enabled.eq(true))
+        .select(Record::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(AppError::not_found)
+}
+
+/// Loads a record the caller may reach, auditing a refusal.
+fn load_reachable(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    id: &str,
+    action: &'static str,
+) -> AppResult<Record> {
+    let record = load(conn, kind, id)?;
+    let assigned = assigned_users(conn, &record.id)?;
+    if !caller
+        .principal
+        .may_reach_record(record.owned_by.as_deref(), &assigned)
+    {
+        return Err(deny(conn, kind, caller, &record, action));
+    }
+    Ok(record)
+}
+
+fn validated(kind: &RecordKind, data: &Map<String, Value>) -> AppResult<()> {
+    let problems = validate(kind.catalog()?, data, today());
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::validation(problems))
+    }
+}
+
+fn status_from(input: &Map<String, Value>, current: &str) -> AppResult<String> {
+    match input.get("status") {
+        None | Some(Value::Null) => Ok(current.to_owned()),
+        Some(Value::String(s)) if STATUSES.contains(&s.as_str()) => Ok(s.clone()),
+        Some(_) => Err(AppError::validation(vec![crate::error::Problem {
+            field: "status".into(),
+            kind: "unknown_option",
+            message: "status must be open or closed".into(),
+        }])),
+    }
+}
+
+fn next_display_id(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    format: &str,
+    id: &str,
+) -> AppResult<String> {
+    // Each record type's counter row is created by its migration; the update takes its row lock
+    // (PostgreSQL) inside the write transaction, so numbers are never handed out twice.
+    let bumped = diesel::update(record_counters::table.find(kind.name))
+        .set(record_counters::next_value.eq(record_counters::next_value + 1))
+        .execute(conn)?;
+    if bumped != 1 {
+        return Err(AppError::internal(format!(
+            "no id counter for record type {}",
+            kind.name
+        )));
+    }
+    let n: i64 = record_counters::table
+        .find(kind.name)
+        .select(record_counters::next_value)
+        .first(conn)?;
+    Ok(format_display_id(format, n, id))
+}
+
+/// Renders the configured human id format: `{seq}` (zero-padded to 6), `{year}`, `{short_id}`.
+pub fn format_display_id(format: &str, seq: i64, id: &str) -> String {
+    format
+        .replace("{seq}", &format!("{seq:06}"))
+        .replace("{year}", &chrono::Utc::now().format("%Y").to_string())
+        .replace("{short_id}", &short_id(id))
+}
+
+fn replace_search_terms(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    r: &Record,
+    data: &Map<String, Value>,
+) -> AppResult<()> {
+    diesel::delete(record_search_terms::table.filter(record_search_terms::record_id.eq(&r.id)))
+        .execute(conn)?;
+    // One row at a time: multi-row inserts are not available across both backends here.
+    for term in search_terms(kind.catalog()?, data) {
+        diesel::insert_into(record_search_terms::table)
+            .values((
+                record_search_terms::term.eq(term),
+                record_search_terms::record_id.eq(&r.id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn add_history(
+    conn: &mut DbConnection,
+    record_id: &str,
+    version: i64,
+    action: &str,
+    changed_by: &str,
+    changes: &[Change],
+) -> AppResult<()> {
+    diesel::insert_into(record_history::table)
+        .values((
+            record_history::id.eq(uuid::Uuid::new_v4().to_string()),
+            record_history::record_id.eq(record_id),
+            record_history::version.eq(version),
+            record_history::action.eq(action),
+            record_history::changed_at.eq(now()),
+            record_history::changed_by.eq(Some(changed_by)),
+            record_history::changes
+                .eq(serde_json::to_string(changes).unwrap_or_else(|_| "[]".into())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Creates a record. `client_id` is an id the client chose (offline clients do); a record with
+/// that id already existing is a conflict.
+pub fn create(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    input: &Map<String, Value>,
+    client_id: Option<&str>,
+    display_id_format: &str,
+) -> AppResult<Record> {
+    let catalog = kind.catalog()?;
+    let data = merge::clean(catalog, input);
+    let status = status_from(input, "open")?;
+    validated(kind, &data)?;
+    let id = match client_id {
+        Some(raw) => uuid::Uuid::parse_str(raw)
+            .map_err(|_| AppError::invalid("id", "id must be a UUID"))?
+            .to_string(),
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    let changes = merge::diff(catalog, &Map::new(), &data);
+    let projection = Projection::of(&data);
+    let json = Value::Object(data.clone()).to_string();
+    write_transaction(conn, |conn| {
+        let exists = records::table
+            .find(&id)
+            .select(records::id)
+            .first::<String>(conn)
+            .optional()?
+            .is_some();
+        if exists {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!("A record with id {id} already exists."),
+            ));
+        }
+        let at = now();
+        let me = &caller.principal;
+        let record = Record {
+            short_id: short_id(&id),
+            display_id: next_display_id(conn, kind, display_id_format, &id)?,
+            id: id.clone(),
+            record_type: kind.name.into(),
+            status,
+            enabled: true,
+            owned_by: Some(me.user_id.clone()),
+            owned_by_agency: None,
+            owned_by_groups: "[]".into(),
+            created_at: at,
+            created_by: Some(me.username.clone()),
+            updated_at: at,
+            updated_by: Some(me.username.clone()),
+            version: 1,
+            data: json,
+            name_sort: projection.name_sort,
+            sex: projection.sex,
+            age: projection.age,
+            date_of_birth: projection.date_of_birth,
+            registration_date: projection.registration_date,
+            risk_level: projection.risk_level,
+            location_current: projection.location_current,
+            flagged: false,
+        };
+        diesel::insert_into(records::table)
+            .values(&record)
+            .execute(conn)?;
+        replace_search_terms(conn, kind, &record, &data)?;
+        add_history(conn, &record.id, 1, "create", &me.username, &changes)?;
+        audit::write(
+            conn,
+            &caller.actor,
+            event(kind, "create", Outcome::Done, &record),
+        )?;
+        Ok(record)
+    })
+}
+
+/// One record, audited as a view.
+pub fn fetch(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    id: &str,
+) -> AppResult<Record> {
+    let record = load_reachable(conn, kind, caller, id, "view")?;
+    audit::write_alone(
+        conn,
+        &caller.actor,
+        event(kind, "view", Outcome::Done, &record),
+    )?;
+    Ok(record)
+}
+
+/// A page of records the caller may see, audited as a list (filters named, values not kept:
+/// a search can hold a child's name).
+pub fn list(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    q: &ListQuery,
+) -> AppResult<(Vec<Record>, i64)> {
+    let (rows, total) = query::page(conn, kind.name, &caller.principal.record_scope(), q)?;
+    let mut e = Event::new("list", Outcome::Done);
+    e.record_type = Some(kind.name.into());
+    e.detail = serde_json::json!({
+        "page": q.page, "per": q.per, "total": total, "returned": rows.len(),
+        "searched": q.query.is_some(), "id_search": q.id_search,
+    });
+    audit::write_alone(conn, &caller.actor, e)?;
+    Ok((rows, total))
+}
+
+/// Why an update was refused for being stale: the current record, so the caller can merge.
+pub fn stale(current: Record) -> AppError {
+    AppError::new(
+        ErrorCode::Conflict,
+        format!(
+            "This record was changed by someone else meanwhile (now at version {}). Reload it and apply your change again.",
+            current.version
+        ),
+    )
+    .with_cause(format!("stale update of {}", current.id))
+}
+
+/// Merges an update into a record. With `expected_version`, a record changed meanwhile is a
+/// conflict and nothing is written.
+pub fn update(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    id: &str,
+    patch: &Map<String, Value>,
+    expected_version: Option<i64>,
+) -> AppResult<Record> {
+    let catalog = kind.catalog()?;
+    let outcome = write_transaction::<_, AppError, _>(conn, |conn| {
+        let record = match load_reachable(conn, kind, caller, id, "update") {
+            Ok(r) => r,
+            // The refusal's audit entry is already written in its own transaction.
+            Err(e) => return Ok(Err(e)),
+        };
+        if expected_version.is_some_and(|v| v != record.version) {
+            return Ok(Err(stale(record)));
+        }
+        let old = record.form_data()?;
+        let data = merge::merge(catalog, &old, patch);
+        let status = match status_from(patch, &record.status) {
+            Ok(s) => s,
+            Err(e) => return Ok(Err(e)),
+        };
+        if let Err(e) = validated(kind, &data) {
+            return Ok(Err(e));
+        }
+        let mut changes = merge::diff(catalog, &old, &data);
+        if status != record.status {
+            let perm = if status == "closed" {
+                Action::Close
+            } else {
+                Action::Reopen
+            };
+            if !caller.principal.can(Permission::new(kind.resource, perm)) {
+                return Ok(Err(deny(conn, kind, caller, &record, "update")));
+            }
+            changes.push(Change {
+                field: "status".into(),
+                from: Value::String(record.status.clone()),
+                to: Value::String(status.clone()),
+            });
+        }
+        if changes.is_empty() {
+            return Ok(Ok(record));
+        }
+        let projection = Projection::of(&data);
+        let at = now();
+        let version = record.version + 1;
+        // The version condition makes the write itself the concurrency check.
+        let written = diesel::update(
+            records::table
+                .filter(records::id.eq(&record.id))
+                .filter(records::version.eq(record.version)),
+        )
+        .set((
+            records::data.eq(Value::Object(data.clone()).to_string()),
+            records::status.eq(&status),
+            records::version.eq(version),
+            records::updated_at.eq(at),
+            records::updated_by.eq(Some(caller.principal.username.clone())),
+            &projection,
+        ))
+        .execute(conn)?;
+        if written == 0 {
+            let current = load(conn, kind, id)?;
+            return Ok(Err(stale(current)));
+        }
+        replace_search_terms(conn, kind, &record, &data)?;
+        add_history(
+            conn,
+            &record.id,
+            version,
+            "update",
+            &caller.principal.username,
+            &changes,
+        )?;
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        let e = event(kind, "update", Outcome::Done, &record)
+            .detail(serde_json::json!({ "fields": fields }));
+        audit::write(conn, &caller.actor, e)?;
+        Ok(Ok(load(conn, kind, id)?))
+    })?;
+    outcome
+}
+
+/// Disables a record: kept, hidden from lists and reads, audited.
+pub fn disable(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    id: &str,
+) -> AppResult<()> {
+    write_transaction::<_, AppError, _>(conn, |conn| {
+        let record = match load_reachable(conn, kind, caller, id, "disable") {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        let version = record.version + 1;
+        diesel::update(records::table.find(&record.id))
+            .set((
+                records::enabled.eq(false),
+                records::version.eq(version),
+                records::updated_at.eq(now()),
+                records::updated_by.eq(Some(caller.principal.username.clone())),
+            ))
+            .execute(conn)?;
+        let change = Change {
+            field: "record_state".into(),
+            from: Value::Bool(true),
+            to: Value::Bool(false),
+        };
+        add_history(
+            conn,
+            &record.id,
+            version,
+            "disable",
+            &caller.principal.username,
+            &[change],
+        )?;
+        audit::write(
+            conn,
+            &caller.actor,
+            event(kind, "disable", Outcome::Done, &record),
+        )?;
+        Ok(Ok(()))
+    })?
+}
+
+/// One flag on a record.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = record_flags)]
+pub struct Flag {
+    pub id: String,
+    pub record_id: String,
+    pub message: String,
+    pub flagged_by: String,
+    pub flagged_at: chrono::NaiveDateTime,
+    pub removed: bool,
+    pub unflag_message: Option<String>,
+    pub unflagged_by: Option<String>,
+    pub unflagged_at: Option<chrono::NaiveDateTime>,
+}
+
+fn flag_text(text: &str, field: &str) -> AppResult<String> {
+    let t = text.trim();
+    if t.is_empty() || t.chars().count() > 1000 {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} must have 1 to 1000 characters"),
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+/// The flags of a record, newest first.
+pub fn flags(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    id: &str,
+) -> AppResult<Vec<Flag>> {
+    let record = load_reachable(conn, kind, caller, id, "view_flags")?;
+    Ok(record_flags::table
+        .filter(record_flags::record_id.eq(&record.id))
+        .order(record_flags::flagged_at.desc())
+        .select(Flag::as_select())
+        .load(conn)?)
+}
+
+/// Flags a record with a reason.
+pub fn flag(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    id: &str,
+    message: &str,
+) -> AppResult<Flag> {
+    let message = flag_text(message, "message")?;
+    write_transaction::<_, AppError, _>(conn, |conn| {
+        let record = match load_reachable(conn, kind, caller, id, "flag") {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        let flag = Flag {
+            id: uuid::Uuid::new_v4().to_string(),
+            record_id: record.id.clone(),
+            message: message.clone(),
+            flagged_by: caller.principal.username.clone(),
+            flagged_at: now(),
+            removed: false,
+            unflag_message: None,
+            unflagged_by: None,
+            unflagged_at: None,
+        };
+        diesel::insert_into(record_flags::table)
+            .values((
+                record_flags::id.eq(&flag.id),
+                record_flags::record_id.eq(&flag.record_id),
+                record_flags::message.eq(&flag.message),
+                record_flags::flagged_by.eq(&flag.flagged_by),
+                record_flags::flagged_at.eq(flag.flagged_at),
+            ))
+            .execute(conn)?;
+        diesel::update(records::table.find(&record.id))
+            .set(records::flagged.eq(true))
+            .execute(conn)?;
+        let change = Change {
+            field: "flag".into(),
+            from: Value::Null,
+            to: Value::String(message.clone()),
+        };
+        add_history(
+            conn,
+            &record.id,
+            record.version,
+            &format!("flag:{}", flag.id),
+            &caller.principal.username,
+            &[change],
+        )?;
+        // The reason is free text that may name people: it stays on the record, not in the log.
+        audit::write(
+            conn,
+            &caller.actor,
+            event(kind, "flag", Outcome::Done, &record)
+                .detail(serde_json::json!({"flag_id": flag.id})),
+        )?;
+        Ok(Ok(flag))
+    })?
+}
+
+/// Removes a flag, with a reason.
+pub fn unflag(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    id: &str,
+    flag_id: &str,
+    message: &str,
+) -> AppResult<Flag> {
+    let message = flag_text(message, "unflag_message")?;
+    write_transaction::<_, AppError, _>(conn, |conn| {
+        let record = match load_reachable(conn, kind, caller, id, "unflag") {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        let changed = diesel::update(
+            record_flags::table
+                .filter(record_flags::id.eq(flag_id))
+                .filter(record_flags::record_id.eq(&record.id))
+                .filter(record_flags::removed.eq(false)),
+        )
+        .set((
+            record_flags::removed.eq(true),
+            record_flags::unflag_message.eq(Some(message.clone())),
+            record_flags::unflagged_by.eq(Some(caller.principal.username.clone())),
+            record_flags::unflagged_at.eq(Some(now())),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Ok(Err(AppError::not_found()));
+        }
+        let still_flagged: i64 = record_flags::table
+            .filter(record_flags::record_id.eq(&record.id))
+            .filter(record_flags::removed.eq(false))
+            .count()
+            .get_result(conn)?;
+        diesel::update(records::table.find(&record.id))
+            .set(records::flagged.eq(still_flagged > 0))
+            .execute(conn)?;
+        let change = Change {
+            field: "flag".into(),
+            from: Value::String(flag_id.to_owned()),
+            to: Value::Null,
+        };
+        add_history(
+            conn,
+            &record.id,
+            record.version,
+            &format!("unflag:{flag_id}"),
+            &caller.principal.username,
+            &[change],
+        )?;
+        audit::write(
+            conn,
+            &caller.actor,
+            event(kind, "unflag", Outcome::Done, &record)
+                .detail(serde_json::json!({"flag_id": flag_id})),
+        )?;
+        let flag = record_flags::table
+            .find(flag_id)
+            .select(Flag::as_select())
+            .first(conn)?;
+        Ok(Ok(flag))
+    })?
+}
+
+/// One saved change of a record.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = record_history)]
+pub struct HistoryEntry {
+    pub id: String,
+    pub record_id: String,
+    pub version: i64,
+    pub action: String,
+    pub changed_at: chrono::NaiveDateTime,
+    pub changed_by: Option<String>,
+    pub changes: String,
+}
+
+impl HistoryEntry {
+    pub fn changes(&self) -> Vec<Change> {
+        serde_json::from_str(&self.changes).unwrap_or_default()
+    }
+}
+
+/// A record's history, newest first, audited as a history view.
+pub fn history(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    id: &str,
+) -> AppResult<Vec<HistoryEntry>> {
+    let record = load_reachable(conn, kind, caller, id, "view_history")?;
+    audit::write_alone(
+        conn,
+        &caller.actor,
+        event(kind, "view_history", Outcome::Done, &record),
+    )?;
+    history_since(conn, &record.id, 0)
+}
+
+/// Changes saved after `version` (oldest first): what happened meanwhile, for a stale edit.
+pub fn history_since(
+    conn: &mut DbConnection,
+    record_id: &str,
+    version: i64,
+) -> AppResult<Vec<HistoryEntry>> {
+    let mut rows: Vec<HistoryEntry> = record_history::table
+        .filter(record_history::record_id.eq(record_id))
+        .filter(record_history::version.gt(version))
+        .order((
+            record_history::changed_at.desc(),
+            record_history::version.desc(),
+        ))
+        .select(HistoryEntry::as_select())
+        .load(conn)?;
+    if version > 0 {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// User names for user ids (owners in lists).
+pub fn usernames(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> AppResult<std::collections::HashMap<String, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::username))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
