@@ -35,9 +35,13 @@ pub enum Command {
     CheckConfig,
     /// Apply pending database migrations (also done at every start).
     Migrate {
-        /// Revert the most recent migration instead (for rolling back an upgrade).
+        /// Revert the most recent migration instead (for rolling back an upgrade). A down
+        /// migration can delete data, so this also needs --force; restoring a backup is safer.
         #[arg(long)]
         revert_last: bool,
+        /// Confirm --revert-last.
+        #[arg(long, requires = "revert_last")]
+        force: bool,
     },
     /// Print the version.
     Version,
@@ -117,7 +121,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Version => Ok(()),
         Command::Serve => serve(config),
         Command::CheckConfig => check_config(&config),
-        Command::Migrate { revert_last } => migrate(&config, revert_last),
+        Command::Migrate { revert_last, force } => migrate(&config, revert_last, force),
         Command::User(cmd) => user(&config, cmd),
         Command::Audit(AuditCommand::Verify) => audit_verify(&config),
     }
@@ -131,7 +135,13 @@ fn serve(config: Config) -> Result<(), Failure> {
         .map_err(Failure::from)
 }
 
-fn migrate(config: &Config, revert_last: bool) -> Result<(), Failure> {
+fn migrate(config: &Config, revert_last: bool, force: bool) -> Result<(), Failure> {
+    if revert_last && !force {
+        return Err(Failure(
+            "reverting a migration can delete data (its tables and their rows); take a backup, then add --force"
+                .into(),
+        ));
+    }
     let db = Db::connect(config)?;
     let mut conn = db.get().map_err(app_failure)?;
     if revert_last {
