@@ -170,7 +170,8 @@ impl Db {
     }
 }
 
-/// Runs `work` in a transaction that may write. On SQLite it starts with `BEGIN IMMEDIATE`, so the
+/// Runs `work` in a transaction that may write (joining the caller's, if one is open). On SQLite
+/// it starts with `BEGIN IMMEDIATE`, so the
 /// write lock is taken up front: a deferred transaction that reads and then writes can fail with
 /// SQLITE_BUSY when another writer committed in between, which busy_timeout cannot fix.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
@@ -178,6 +179,14 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    // Inside a transaction already: join it, so that the work commits or rolls back with it
+    // (SQLite cannot nest BEGIN, and a change and its audit entry belong together anyway).
+    let depth =
+        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+            .transaction_depth()?;
+    if depth.is_some() {
+        return work(conn);
+    }
     match conn {
         DbConnection::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
