@@ -15,7 +15,7 @@ APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 BROWSER_DIR := tests/browser
 # The browser test drives the debug binary: the same build `cargo test` makes, so it is built once.
 CASEKEEP_BIN ?= target/debug/casekeep
-BROWSER_TEST := CASEKEEP_BIN=$(CASEKEEP_BIN) node --test --test-timeout=180000 $(BROWSER_DIR)/signin.spec.mjs
+BROWSER_TEST := CASEKEEP_BIN=$(CASEKEEP_BIN) node --test --test-timeout=180000 $(BROWSER_DIR)/*.spec.mjs
 
 .PHONY: help run build test lint browser-test test-deps postgres-server chromium browser-deps
 

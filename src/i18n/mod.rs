@@ -75,10 +75,13 @@ impl Lang {
         let args: HashMap<std::borrow::Cow<'static, str>, FluentValue<'_>> = args
             .iter()
             .map(|(k, v)| {
-                (
-                    std::borrow::Cow::Owned((*k).to_owned()),
-                    FluentValue::from(*v),
-                )
+                // `count` selects plural forms, which needs a number; every other argument is
+                // text (an id such as "000123" must keep its zeros).
+                let value = match (*k, v.parse::<f64>()) {
+                    ("count", Ok(n)) => FluentValue::from(n),
+                    _ => FluentValue::from(*v),
+                };
+                (std::borrow::Cow::Owned((*k).to_owned()), value)
             })
             .collect();
         LOCALES
@@ -159,7 +162,15 @@ mod tests {
             assert!(missing.is_empty(), "{code} lacks {missing:?}");
             assert!(extra.is_empty(), "{code} has unknown keys {extra:?}");
             for key in &english {
-                let text = Lang::new(code).t_args(key, &[("name", "x"), ("min", "12")]);
+                let args = [
+                    ("name", "x"),
+                    ("min", "12"),
+                    ("count", "3"),
+                    ("page", "1"),
+                    ("pages", "2"),
+                    ("id", "X"),
+                ];
+                let text = Lang::new(code).t_args(key, &args);
                 assert_ne!(text, *key, "{code}: {key} does not resolve");
             }
         }
@@ -181,6 +192,26 @@ mod tests {
         assert_eq!(negotiate(Some("xx"), None, None, "en").code(), "en");
         assert_eq!(Lang::new("ar").dir(), "rtl");
         assert_eq!(Lang::new("fr").dir(), "ltr");
+    }
+
+    #[test]
+    fn plurals_follow_the_count() {
+        assert_eq!(
+            Lang::new("en").t_args("cases-count", &[("count", "1")]),
+            "One case"
+        );
+        assert_eq!(
+            Lang::new("en").t_args("cases-count", &[("count", "25")]),
+            "25 cases"
+        );
+        assert_eq!(
+            Lang::new("fr").t_args("cases-count", &[("count", "1")]),
+            "Un dossier"
+        );
+        assert_eq!(
+            Lang::new("ar").t_args("cases-count", &[("count", "2")]),
+            "حالتان"
+        );
     }
 
     #[test]

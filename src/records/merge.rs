@@ -22,6 +22,10 @@ pub fn clean(catalog: &Catalog, input: &Map<String, Value>) -> Map<String, Value
         let Some(field) = catalog.field(key) else {
             continue;
         };
+        // An empty value is no value: store nothing rather than an explicit null.
+        if value.is_null() {
+            continue;
+        }
         if field.kind == FieldType::Subform {
             let entries = value.as_array().map(|a| a.as_slice()).unwrap_or(&[]);
             let cleaned: Vec<Value> = entries
@@ -58,8 +62,14 @@ fn clean_entry(
 ) -> Map<String, Value> {
     let mut out = base.cloned().unwrap_or_default();
     for sub in &field.fields {
-        if let Some(v) = entry.get(&sub.name) {
-            out.insert(sub.name.clone(), v.clone());
+        match entry.get(&sub.name) {
+            Some(Value::Null) => {
+                out.remove(&sub.name);
+            }
+            Some(v) => {
+                out.insert(sub.name.clone(), v.clone());
+            }
+            None => {}
         }
     }
     let id = entry
@@ -144,7 +154,11 @@ pub fn diff(catalog: &Catalog, old: &Map<String, Value>, new: &Map<String, Value
     let mut changes = Vec::new();
     for section in &catalog.form.sections {
         for field in &section.fields {
-            let (a, b) = (old.get(&field.name), new.get(&field.name));
+            // A null and a missing field are the same: no value.
+            let (a, b) = (
+                old.get(&field.name).filter(|v| !v.is_null()),
+                new.get(&field.name).filter(|v| !v.is_null()),
+            );
             if a == b {
                 continue;
             }
@@ -188,7 +202,9 @@ fn diff_subform(name: &str, old: Option<&Value>, new: Option<&Value>, changes: &
                 keys.sort();
                 keys.dedup();
                 for k in keys.into_iter().filter(|k| *k != UNIQUE_ID) {
-                    if o.get(k) != n.get(k) {
+                    let a = o.get(k).filter(|v| !v.is_null());
+                    let b = n.get(k).filter(|v| !v.is_null());
+                    if a != b {
                         changes.push(Change {
                             field: format!("{name}[{id}].{k}"),
                             from: o.get(k).cloned().unwrap_or(Value::Null),
@@ -209,6 +225,82 @@ fn diff_subform(name: &str, old: Option<&Value>, new: Option<&Value>, changes: &
             to: Value::Object(n.clone()),
         });
     }
+}
+
+/// Splits a change path: `age` → (`age`, None, None); `notes[u1]` → (`notes`, Some(u1), None);
+/// `notes[u1].note_text` → (`notes`, Some(u1), Some(note_text)).
+fn split_path(path: &str) -> (&str, Option<&str>, Option<&str>) {
+    match path.split_once('[') {
+        None => (path, None, None),
+        Some((field, rest)) => {
+            let (id, tail) = rest.split_once(']').unwrap_or((rest, ""));
+            let sub = tail.strip_prefix('.').filter(|s| !s.is_empty());
+            (field, Some(id), sub)
+        }
+    }
+}
+
+/// Sets the value at a change path (`Null` removes a field or a whole subform entry).
+pub fn apply_at(data: &mut Map<String, Value>, path: &str, value: &Value) {
+    match split_path(path) {
+        (field, None, _) => {
+            if value.is_null() {
+                data.remove(field);
+            } else {
+                data.insert(field.to_owned(), value.clone());
+            }
+        }
+        (field, Some(id), sub) => {
+            let entries = data
+                .entry(field.to_owned())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if !entries.is_array() {
+                *entries = Value::Array(Vec::new());
+            }
+            let Some(list) = entries.as_array_mut() else {
+                return;
+            };
+            let pos = list
+                .iter()
+                .position(|e| e.get(UNIQUE_ID).and_then(Value::as_str) == Some(id));
+            match (sub, pos) {
+                (None, Some(i)) if value.is_null() => {
+                    list.remove(i);
+                }
+                (None, Some(i)) => list[i] = value.clone(),
+                (None, None) if !value.is_null() => list.push(value.clone()),
+                (Some(f), Some(i)) => {
+                    if let Some(obj) = list[i].as_object_mut() {
+                        if value.is_null() {
+                            obj.remove(f);
+                        } else {
+                            obj.insert(f.to_owned(), value.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The data as it was before `changes` (given oldest first) were applied: for rebuilding the
+/// version an editor started from.
+pub fn revert(data: &Map<String, Value>, changes: &[Change]) -> Map<String, Value> {
+    let mut out = data.clone();
+    for c in changes.iter().rev() {
+        apply_at(&mut out, &c.field, &c.from);
+    }
+    out
+}
+
+/// Applies changes (oldest first) on top of data.
+pub fn apply(data: &Map<String, Value>, changes: &[Change]) -> Map<String, Value> {
+    let mut out = data.clone();
+    for c in changes {
+        apply_at(&mut out, &c.field, &c.to);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -267,6 +359,27 @@ mod tests {
         );
         assert_eq!(notes[1]["note_subject"], json!("third"));
         assert!(notes[1]["unique_id"].is_string());
+    }
+
+    #[test]
+    fn revert_and_apply_round_trip() {
+        let old = obj(json!({"age": 9, "name_first": "Amal",
+            "notes_section": [{"unique_id": "n1", "note_subject": "a"}, {"unique_id": "n2", "note_subject": "b"}]}));
+        let new = obj(
+            json!({"age": 10, "name_first": "Amal", "risk_level": "high",
+            "notes_section": [{"unique_id": "n1", "note_subject": "A", "note_text": "t"}, {"unique_id": "n3", "note_subject": "c"}]}),
+        );
+        let changes = diff(catalog(), &old, &new);
+        assert_eq!(revert(&new, &changes), old);
+        assert_eq!(apply(&old, &changes), new);
+    }
+
+    #[test]
+    fn null_and_missing_are_the_same() {
+        let old = obj(json!({"age": 9, "date_of_birth": null}));
+        let new = obj(json!({"age": 9, "name_nickname": null}));
+        assert!(diff(catalog(), &old, &new).is_empty());
+        assert!(clean(catalog(), &old).get("date_of_birth").is_none());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! that the web UI and the API share.
 
 pub mod api;
+pub mod form_view;
 pub mod merge;
 pub mod pages;
 pub mod query;

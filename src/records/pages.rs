@@ -1,1 +1,843 @@
-//! Case pages (list, view, create, edit, history, flags).
+//! Case pages: list (filters, search, sorting, pages), view, create, edit with conflict merge,
+//! history, flags, notes, close and reopen. Every action calls the same service layer as the API.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde_json::{Map, Value};
+
+use super::form_view::{self, errors_by_path, value_text, SectionView};
+use super::merge::{self, Change};
+use super::query::ListQuery;
+use super::service::{self, Caller, Flag, HistoryEntry};
+use super::{Record, CASE};
+use crate::access::{Action, Permission, Resource};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::forms::{Catalog, FieldType};
+use crate::i18n::Lang;
+use crate::web::errors::redirect;
+use crate::web::pages::{html, Chrome};
+use crate::web::{request, AppState};
+
+fn can(caller: &Caller, action: Action) -> bool {
+    caller
+        .principal
+        .can(Permission::new(Resource::Cases, action))
+}
+
+/// A value as a reader sees it: option labels translated, yes/no for tick boxes.
+fn display_value(
+    catalog: &Catalog,
+    field: &crate::forms::Field,
+    v: Option<&Value>,
+    lang: &Lang,
+) -> String {
+    let label = |s: &str| match &field.lookup {
+        Some(l) => catalog.option_label(l, s, lang.code()).to_owned(),
+        None => s.to_owned(),
+    };
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Bool(b)) if field.kind == FieldType::TickBox || field.lookup.is_some() => {
+            if field.lookup.is_some() {
+                label(&b.to_string())
+            } else {
+                lang.t(if *b { "value-yes" } else { "value-no" })
+            }
+        }
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| label(&value_text(Some(i))))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => label(&value_text(Some(other))),
+    }
+}
+
+// ---------------------------------------------------------------- list
+
+struct Row {
+    id: String,
+    display_id: String,
+    name: String,
+    sex: String,
+    age: String,
+    registration_date: String,
+    updated: String,
+    risk: String,
+    status: String,
+    flagged: bool,
+    owner: String,
+}
+
+struct SortLink {
+    label: String,
+    href: String,
+    active: bool,
+    descending: bool,
+}
+
+#[derive(Template)]
+#[template(path = "cases/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    rows: Vec<Row>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    sort_links: Vec<SortLink>,
+    query: String,
+    status: String,
+    sex: String,
+    risk: String,
+    age_from: String,
+    age_to: String,
+    flagged: bool,
+    sex_options: Vec<(String, String)>,
+    risk_options: Vec<(String, String)>,
+    can_create: bool,
+}
+
+fn href(q: &ListQuery, page: i64) -> String {
+    let qs: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(q.to_params(page))
+        .finish();
+    format!("/cases?{qs}")
+}
+
+pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let lang = request::language(&req);
+    // Empty form fields arrive as empty parameters: drop them so they filter nothing.
+    let mut params: Vec<(String, String)> = request::query_pairs(&req)
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    let (age_from, age_to) = (take(&mut params, "age_from"), take(&mut params, "age_to"));
+    if !age_from.is_empty() || !age_to.is_empty() {
+        params.push(("age".into(), format!("{age_from}..{age_to}")));
+    }
+    let mut q = ListQuery::parse(&params);
+    q.per = q.per.min(100);
+    q.short = true;
+    let query = q.clone();
+    let can_create = can(&caller, Action::Create);
+    let (rows, total, names) = state
+        .db
+        .run(move |c| {
+            let (rows, total) = service::list(c, &CASE, &caller, &query)?;
+            let ids: Vec<String> = rows.iter().filter_map(|r| r.owned_by.clone()).collect();
+            Ok((rows, total, service::usernames(c, &ids)?))
+        })
+        .await?;
+    let catalog = CASE.catalog()?;
+    let lbl = |lookup: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|v| catalog.option_label(lookup, v, lang.code()).to_owned())
+            .unwrap_or_default()
+    };
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let data = r.form_data()?;
+            Ok(Row {
+                id: r.id.clone(),
+                display_id: r.display_id.clone(),
+                name: Record::display_name(&data),
+                sex: lbl("lookup-gender", &r.sex),
+                age: r.age.map(|a| a.to_string()).unwrap_or_default(),
+                registration_date: r
+                    .registration_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                updated: r.updated_at.format("%Y-%m-%d").to_string(),
+                risk: lbl("lookup-risk-level", &r.risk_level),
+                status: lbl("lookup-case-status", &Some(r.status.clone())),
+                flagged: r.flagged,
+                owner: r
+                    .owned_by
+                    .as_ref()
+                    .and_then(|o| names.get(o).cloned())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let pages = ((total + q.per - 1) / q.per).max(1);
+    let sort_links = [
+        ("cases-col-id", super::query::SortField::DisplayId),
+        ("cases-col-name", super::query::SortField::Name),
+        ("cases-col-age", super::query::SortField::Age),
+        (
+            "cases-col-registered",
+            super::query::SortField::RegistrationDate,
+        ),
+        ("cases-col-updated", super::query::SortField::UpdatedAt),
+    ]
+    .into_iter()
+    .map(|(key, field)| {
+        let mut s = q.clone();
+        let active = q.order_by == field;
+        s.order_by = field;
+        s.descending = if active { !q.descending } else { false };
+        SortLink {
+            label: lang.t(key),
+            href: href(&s, 1),
+            active,
+            descending: q.descending,
+        }
+    })
+    .collect();
+    let options = |lookup: &str| {
+        catalog
+            .lookup(lookup)
+            .map(|l| {
+                l.values
+                    .iter()
+                    .map(|v| (v.id.clone(), v.label.get(lang.code()).to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let first = |v: &Option<Vec<String>>| {
+        v.as_ref()
+            .and_then(|v| v.first().cloned())
+            .unwrap_or_default()
+    };
+    html(&ListPage {
+        chrome: Chrome::for_request(&req, &lang),
+        rows,
+        total,
+        page: q.page,
+        pages,
+        prev_href: (q.page > 1).then(|| href(&q, q.page - 1)),
+        next_href: (q.page < pages).then(|| href(&q, q.page + 1)),
+        sort_links,
+        query: q.query.clone().unwrap_or_default(),
+        status: first(&q.status),
+        sex: first(&q.sex),
+        risk: first(&q.risk_level),
+        age_from,
+        age_to,
+        flagged: q.flagged == Some(true),
+        sex_options: options("lookup-gender"),
+        risk_options: options("lookup-risk-level"),
+        can_create,
+    })
+}
+
+fn take(params: &mut Vec<(String, String)>, key: &str) -> String {
+    let value = params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default();
+    params.retain(|(k, _)| k != key);
+    value
+}
+
+// ---------------------------------------------------------------- create and edit
+
+/// A field someone else changed while the user was editing.
+struct Meanwhile {
+    label: String,
+    by: String,
+    now: String,
+    yours: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/form.html")]
+struct FormPage {
+    chrome: Chrome,
+    title: String,
+    action: String,
+    version: i64,
+    sections: Vec<SectionView>,
+    has_errors: bool,
+    meanwhile: Vec<Meanwhile>,
+    cancel_href: String,
+}
+
+fn form_page(
+    req: &HttpRequest,
+    lang: &Lang,
+    title: String,
+    action: String,
+    cancel_href: String,
+    version: i64,
+    data: &Map<String, Value>,
+    problems: &[crate::error::Problem],
+    meanwhile: Vec<Meanwhile>,
+    changed_fields: &[String],
+) -> AppResult<HttpResponse> {
+    let catalog = CASE.catalog()?;
+    let mut sections = form_view::sections(catalog, data, &errors_by_path(problems, lang), lang);
+    for item in sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
+        if let form_view::ItemView::Field(f) = item {
+            let name = f.input.trim_start_matches("f:");
+            f.changed_meanwhile = changed_fields.iter().any(|c| c == name);
+        }
+    }
+    let mut res = html(&FormPage {
+        chrome: Chrome::for_request(req, lang),
+        title,
+        action,
+        version,
+        has_errors: !problems.is_empty(),
+        sections,
+        meanwhile,
+        cancel_href,
+    })?;
+    if !problems.is_empty() {
+        *res.status_mut() = ErrorCode::Invalid.status();
+    }
+    Ok(res)
+}
+
+pub async fn new_form(req: HttpRequest) -> AppResult<HttpResponse> {
+    let lang = request::language(&req);
+    let mut data = Map::new();
+    data.insert(
+        "registration_date".into(),
+        Value::String(chrono::Utc::now().date_naive().to_string()),
+    );
+    form_page(
+        &req,
+        &lang,
+        lang.t("cases-new-title"),
+        "/cases".into(),
+        "/cases".into(),
+        0,
+        &data,
+        &[],
+        Vec::new(),
+        &[],
+    )
+}
+
+fn body_pairs(body: &web::Bytes) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let lang = request::language(&req);
+    let data = form_view::parse_submission(CASE.catalog()?, &body_pairs(&body));
+    let format = state.config.records.case_id_format.clone();
+    let input = data.clone();
+    match state
+        .db
+        .run(move |c| service::create(c, &CASE, &caller, &input, None, &format))
+        .await
+    {
+        Ok(r) => Ok(redirect(&format!("/cases/{}", r.id))),
+        Err(e) if e.code == ErrorCode::Invalid => form_page(
+            &req,
+            &lang,
+            lang.t("cases-new-title"),
+            "/cases".into(),
+            "/cases".into(),
+            0,
+            &data,
+            &e.problems,
+            Vec::new(),
+            &[],
+        ),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn edit_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let lang = request::language(&req);
+    let id = path.into_inner();
+    let record = state
+        .db
+        .run(move |c| service::fetch(c, &CASE, &caller, &id))
+        .await?;
+    let data = record.form_data()?;
+    form_page(
+        &req,
+        &lang,
+        lang.t_args("cases-edit-title", &[("id", &record.display_id)]),
+        format!("/cases/{}", record.id),
+        format!("/cases/{}", record.id),
+        record.version,
+        &data,
+        &[],
+        Vec::new(),
+        &[],
+    )
+}
+
+fn version_of(pairs: &[(String, String)]) -> AppResult<i64> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "record_version")
+        .and_then(|(_, v)| v.parse().ok())
+        .ok_or_else(|| AppError::new(ErrorCode::BadRequest, "The form has no record version."))
+}
+
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let lang = request::language(&req);
+    let id = path.into_inner();
+    let pairs = body_pairs(&body);
+    let base_version = version_of(&pairs)?;
+    let catalog = CASE.catalog()?;
+    let submitted = form_view::parse_submission(catalog, &pairs);
+    let (rid, patch, who) = (id.clone(), submitted.clone(), caller.clone());
+    let result = state
+        .db
+        .run(move |c| service::update(c, &CASE, &who, &rid, &patch, Some(base_version)))
+        .await;
+    let e = match result {
+        Ok(r) => return Ok(redirect(&format!("/cases/{}", r.id))),
+        Err(e) => e,
+    };
+    let title = lang.t("cases-edit-plain");
+    let action = format!("/cases/{id}");
+    match e.code {
+        ErrorCode::Invalid => form_page(
+            &req,
+            &lang,
+            title,
+            action.clone(),
+            action,
+            base_version,
+            &submitted,
+            &e.problems,
+            Vec::new(),
+            &[],
+        ),
+        ErrorCode::Conflict => {
+            // Someone saved meanwhile. Rebuild what this user started from, keep only the changes
+            // they made, and put them on top of the current record; show what the others changed
+            // and let the user review and save again. Nothing is overwritten silently.
+            let rid = id.clone();
+            let (current, since) = state
+                .db
+                .run(move |c| {
+                    let current = service::fetch(c, &CASE, &caller, &rid)?;
+                    let since = service::history_since(c, &rid, base_version)?;
+                    Ok((current, since))
+                })
+                .await?;
+            let now = current.form_data()?;
+            let theirs: Vec<Change> = since
+                .iter()
+                .filter(|h| h.action == "update")
+                .flat_map(HistoryEntry::changes)
+                .collect();
+            let base = merge::revert(&now, &theirs);
+            let cleaned = merge::merge(catalog, &base, &submitted);
+            let mine = merge::diff(catalog, &base, &cleaned);
+            let proposal = merge::apply(&now, &mine);
+            let changed: Vec<String> = theirs
+                .iter()
+                .map(|c| c.field.split('[').next().unwrap_or_default().to_owned())
+                .collect();
+            let meanwhile = since
+                .iter()
+                .filter(|h| h.action == "update")
+                .flat_map(|h| {
+                    h.changes()
+                        .into_iter()
+                        .map(move |c| (h.changed_by.clone().unwrap_or_default(), c))
+                })
+                .map(|(by, c)| {
+                    let top = c.field.split('[').next().unwrap_or_default().to_owned();
+                    let field = catalog.field(&top);
+                    let label = field
+                        .map(|f| f.label.get(lang.code()).to_owned())
+                        .unwrap_or(top.clone());
+                    let show = |v: Option<&Value>| match field {
+                        Some(f) if !c.field.contains('[') => display_value(catalog, f, v, &lang),
+                        _ => value_text(v),
+                    };
+                    Meanwhile {
+                        label,
+                        by,
+                        now: show(now.get(&top)),
+                        yours: show(submitted.get(&top)),
+                    }
+                })
+                .collect();
+            let mut res = form_page(
+                &req,
+                &lang,
+                lang.t_args("cases-edit-title", &[("id", &current.display_id)]),
+                action.clone(),
+                action,
+                current.version,
+                &proposal,
+                &[],
+                meanwhile,
+                &changed,
+            )?;
+            *res.status_mut() = ErrorCode::Conflict.status();
+            Ok(res)
+        }
+        _ => Err(e),
+    }
+}
+
+// ---------------------------------------------------------------- view
+
+struct ShownField {
+    label: String,
+    value: String,
+}
+
+struct ShownEntry {
+    fields: Vec<ShownField>,
+}
+
+struct ShownSection {
+    label: String,
+    fields: Vec<ShownField>,
+    subforms: Vec<(String, Vec<ShownEntry>)>,
+}
+
+struct ShownFlag {
+    id: String,
+    message: String,
+    by: String,
+    at: String,
+    removed: bool,
+    unflag_message: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/show.html")]
+struct ShowPage {
+    chrome: Chrome,
+    id: String,
+    display_id: String,
+    name: String,
+    status: String,
+    closed: bool,
+    version: i64,
+    owner: String,
+    updated: String,
+    sections: Vec<ShownSection>,
+    flags: Vec<ShownFlag>,
+    can_write: bool,
+    can_flag: bool,
+    can_close: bool,
+    can_reopen: bool,
+    can_history: bool,
+}
+
+fn shown_sections(catalog: &Catalog, data: &Map<String, Value>, lang: &Lang) -> Vec<ShownSection> {
+    catalog
+        .form
+        .sections
+        .iter()
+        .map(|s| {
+            let mut fields = Vec::new();
+            let mut subforms = Vec::new();
+            for f in &s.fields {
+                if f.kind == FieldType::Subform {
+                    let entries = data
+                        .get(&f.name)
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().filter_map(Value::as_object).collect::<Vec<_>>())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|e| ShownEntry {
+                            fields: f
+                                .fields
+                                .iter()
+                                .map(|sub| ShownField {
+                                    label: sub.label.get(lang.code()).to_owned(),
+                                    value: display_value(catalog, sub, e.get(&sub.name), lang),
+                                })
+                                .filter(|sf| !sf.value.is_empty())
+                                .collect(),
+                        })
+                        .collect();
+                    subforms.push((f.label.get(lang.code()).to_owned(), entries));
+                } else {
+                    fields.push(ShownField {
+                        label: f.label.get(lang.code()).to_owned(),
+                        value: display_value(catalog, f, data.get(&f.name), lang),
+                    });
+                }
+            }
+            ShownSection {
+                label: s.label.get(lang.code()).to_owned(),
+                fields,
+                subforms,
+            }
+        })
+        .collect()
+}
+
+fn shown_flag(f: &Flag) -> ShownFlag {
+    ShownFlag {
+        id: f.id.clone(),
+        message: f.message.clone(),
+        by: f.flagged_by.clone(),
+        at: f.flagged_at.format("%Y-%m-%d %H:%M").to_string(),
+        removed: f.removed,
+        unflag_message: f.unflag_message.clone().unwrap_or_default(),
+    }
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let lang = request::language(&req);
+    let id = path.into_inner();
+    let who = caller.clone();
+    let (record, flags, names) = state
+        .db
+        .run(move |c| {
+            let record = service::fetch(c, &CASE, &who, &id)?;
+            let flags = service::flags(c, &CASE, &who, &id)?;
+            let ids: Vec<String> = record.owned_by.iter().cloned().collect();
+            Ok((record, flags, service::usernames(c, &ids)?))
+        })
+        .await?;
+    let catalog = CASE.catalog()?;
+    let data = record.form_data()?;
+    let closed = record.status == "closed";
+    html(&ShowPage {
+        chrome: Chrome::for_request(&req, &lang),
+        name: Record::display_name(&data),
+        status: catalog
+            .option_label("lookup-case-status", &record.status, lang.code())
+            .to_owned(),
+        owner: record
+            .owned_by
+            .as_ref()
+            .and_then(|o| names.get(o).cloned())
+            .unwrap_or_default(),
+        updated: record.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+        sections: shown_sections(catalog, &data, &lang),
+        flags: flags.iter().map(shown_flag).collect(),
+        can_write: can(&caller, Action::Write),
+        can_flag: can(&caller, Action::Flag),
+        can_close: !closed && can(&caller, Action::Close),
+        can_reopen: closed && can(&caller, Action::Reopen),
+        can_history: can(&caller, Action::ViewHistory),
+        id: record.id,
+        display_id: record.display_id,
+        version: record.version,
+        closed,
+    })
+}
+
+// ---------------------------------------------------------------- history
+
+struct HistoryRow {
+    at: String,
+    by: String,
+    action: String,
+    changes: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "cases/history.html")]
+struct HistoryPage {
+    chrome: Chrome,
+    id: String,
+    display_id: String,
+    rows: Vec<HistoryRow>,
+}
+
+pub async fn history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let lang = request::language(&req);
+    let id = path.into_inner();
+    let rid = id.clone();
+    let (entries, record) = state
+        .db
+        .run(move |c| {
+            let entries = service::history(c, &CASE, &caller, &rid)?;
+            let record = super::service::fetch(c, &CASE, &caller, &rid)?;
+            Ok((entries, record))
+        })
+        .await?;
+    let catalog = CASE.catalog()?;
+    let rows = entries
+        .iter()
+        .map(|h| HistoryRow {
+            at: h.changed_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            by: h.changed_by.clone().unwrap_or_default(),
+            action: lang.t(&format!(
+                "history-{}",
+                h.action.split(':').next().unwrap_or_default()
+            )),
+            changes: h
+                .changes()
+                .into_iter()
+                .map(|c| {
+                    let top = c.field.split('[').next().unwrap_or_default();
+                    let field = catalog.field(top);
+                    let mut label = field
+                        .map(|f| f.label.get(lang.code()).to_owned())
+                        .unwrap_or_else(|| top.to_owned());
+                    if let Some(sub) = c.field.split("].").nth(1) {
+                        let sub_label = field
+                            .and_then(|f| f.fields.iter().find(|s| s.name == sub))
+                            .map(|s| s.label.get(lang.code()).to_owned())
+                            .unwrap_or_else(|| sub.to_owned());
+                        label = format!("{label} › {sub_label}");
+                    }
+                    let show = |v: &Value| match field {
+                        Some(f) if !c.field.contains('[') => {
+                            display_value(catalog, f, Some(v), &lang)
+                        }
+                        _ => match v {
+                            Value::Object(o) => o
+                                .iter()
+                                .filter(|(k, _)| *k != "unique_id")
+                                .map(|(_, v)| value_text(Some(v)))
+                                .filter(|s| !s.is_empty())
+                                .collect::<Vec<_>>()
+                                .join(" · "),
+                            other => value_text(Some(other)),
+                        },
+                    };
+                    (label, show(&c.from), show(&c.to))
+                })
+                .collect(),
+        })
+        .collect();
+    html(&HistoryPage {
+        chrome: Chrome::for_request(&req, &lang),
+        id,
+        display_id: record.display_id,
+        rows,
+    })
+}
+
+// ---------------------------------------------------------------- flags, notes, status
+
+#[derive(serde::Deserialize)]
+pub struct FlagForm {
+    message: String,
+}
+
+pub async fn add_flag(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<FlagForm>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let id = path.into_inner();
+    let back = format!("/cases/{id}");
+    let message = form.into_inner().message;
+    state
+        .db
+        .run(move |c| service::flag(c, &CASE, &caller, &id, &message))
+        .await?;
+    Ok(redirect(&back))
+}
+
+#[derive(serde::Deserialize)]
+pub struct UnflagForm {
+    unflag_message: String,
+}
+
+pub async fn remove_flag(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: web::Form<UnflagForm>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let (id, flag_id) = path.into_inner();
+    let back = format!("/cases/{id}");
+    let message = form.into_inner().unflag_message;
+    state
+        .db
+        .run(move |c| service::unflag(c, &CASE, &caller, &id, &flag_id, &message))
+        .await?;
+    Ok(redirect(&back))
+}
+
+#[derive(serde::Deserialize)]
+pub struct NoteForm {
+    note_subject: String,
+    note_text: String,
+}
+
+/// Adds a note: an entry appended to the notes subform, on the version the user saw.
+pub async fn add_note(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<NoteForm>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let id = path.into_inner();
+    let back = format!("/cases/{id}");
+    let form = form.into_inner();
+    let mut patch = Map::new();
+    patch.insert(
+        "notes_section".into(),
+        serde_json::json!([{
+            "note_date": chrono::Utc::now().date_naive().to_string(),
+            "note_subject": form.note_subject.trim(),
+            "note_text": form.note_text.trim(),
+        }]),
+    );
+    // Appending cannot overwrite anyone's change, so a note goes onto the current version.
+    state
+        .db
+        .run(move |c| service::update(c, &CASE, &caller, &id, &patch, None))
+        .await?;
+    Ok(redirect(&back))
+}
+
+#[derive(serde::Deserialize)]
+pub struct StatusForm {
+    record_version: i64,
+    status: String,
+}
+
+pub async fn set_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<StatusForm>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let id = path.into_inner();
+    let back = format!("/cases/{id}");
+    let form = form.into_inner();
+    let mut patch = Map::new();
+    patch.insert("status".into(), Value::String(form.status));
+    state
+        .db
+        .run(move |c| service::update(c, &CASE, &caller, &id, &patch, Some(form.record_version)))
+        .await?;
+    Ok(redirect(&back))
+}

@@ -119,19 +119,6 @@ pub async fn home(req: HttpRequest) -> AppResult<HttpResponse> {
     })
 }
 
-#[derive(Template)]
-#[template(path = "cases.html")]
-struct CasesPage {
-    chrome: Chrome,
-}
-
-pub async fn cases(req: HttpRequest) -> AppResult<HttpResponse> {
-    let lang = crate::web::request::language(&req);
-    html(&CasesPage {
-        chrome: Chrome::for_request(&req, &lang),
-    })
-}
-
 /// `GET /health`: whether this node can serve, with the database check. No secrets, no counts.
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
     let database = state.db.ping().await;

@@ -9,6 +9,7 @@ use crate::access::Rule;
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
 use crate::records::api as cases_api;
+use crate::records::pages as case_pages;
 use crate::{api, web::assets, web::pages};
 
 /// One row of the table.
@@ -105,7 +106,17 @@ routes! {
 
     // Pages
     GET "/" => pages::home, SignedIn;
-    GET "/cases" => pages::cases, Allowed(CASES_READ);
+    GET "/cases" => case_pages::list, Allowed(CASES_READ);
+    GET "/cases/new" => case_pages::new_form, Allowed(CASES_CREATE);
+    POST "/cases" => case_pages::create, Allowed(CASES_CREATE);
+    GET "/cases/{id}" => case_pages::show, Allowed(CASES_READ);
+    POST "/cases/{id}" => case_pages::update, Allowed(CASES_WRITE);
+    GET "/cases/{id}/edit" => case_pages::edit_form, Allowed(CASES_WRITE);
+    GET "/cases/{id}/history" => case_pages::history, Allowed(CASES_HISTORY);
+    POST "/cases/{id}/flags" => case_pages::add_flag, Allowed(CASES_FLAG);
+    POST "/cases/{id}/flags/{flag_id}/remove" => case_pages::remove_flag, Allowed(CASES_FLAG);
+    POST "/cases/{id}/notes" => case_pages::add_note, Allowed(CASES_WRITE);
+    POST "/cases/{id}/status" => case_pages::set_status, Allowed(CASES_WRITE);
 
     // API v2 (Primero-compatible)
     POST "/api/v2/tokens" => api::create_token, Public;

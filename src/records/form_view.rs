@@ -1,0 +1,398 @@
+//! Between HTML forms and record data: building the fields a template renders (with values,
+//! translated labels and options, and errors), and turning a submitted form back into typed JSON.
+//! Works without JavaScript: subforms show their entries plus one blank entry to add.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Number, Value};
+
+use super::merge::UNIQUE_ID;
+use crate::error::Problem;
+use crate::forms::{Catalog, Field, FieldType};
+use crate::i18n::Lang;
+
+/// One input as a template renders it.
+pub struct FieldView {
+    /// The input's name in the HTML form.
+    pub input: String,
+    pub id: String,
+    pub label: String,
+    /// text, textarea, select, multi, radio, tick, number, date
+    pub kind: &'static str,
+    pub required: bool,
+    pub value: String,
+    pub checked: bool,
+    pub options: Vec<OptionView>,
+    pub error: Option<String>,
+    /// Someone else changed this field since the user started editing (conflict page).
+    pub changed_meanwhile: bool,
+    pub max_date: String,
+}
+
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct EntryView {
+    pub index: usize,
+    pub unique_id: String,
+    pub fields: Vec<FieldView>,
+    pub is_new: bool,
+}
+
+pub struct SubformView {
+    pub name: String,
+    pub label: String,
+    pub entries: Vec<EntryView>,
+    pub error: Option<String>,
+}
+
+pub enum ItemView {
+    Field(FieldView),
+    Subform(SubformView),
+}
+
+pub struct SectionView {
+    pub id: String,
+    pub label: String,
+    pub items: Vec<ItemView>,
+}
+
+/// Choices beyond this many render as a list box.
+const LONG_LIST: usize = 20;
+
+fn kind_name(k: FieldType) -> &'static str {
+    match k {
+        FieldType::Text | FieldType::Location => "text",
+        FieldType::Textarea => "textarea",
+        FieldType::Select => "select",
+        FieldType::MultiSelect => "multi",
+        FieldType::Radio => "radio",
+        FieldType::TickBox => "tick",
+        FieldType::Number => "number",
+        FieldType::Date => "date",
+        FieldType::Subform => "subform",
+    }
+}
+
+/// A value as text for an input (`true`/`false` for yes/no radios, numbers as written).
+pub fn value_text(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Problems by field path, translated for display.
+pub fn errors_by_path(problems: &[Problem], lang: &Lang) -> BTreeMap<String, String> {
+    problems
+        .iter()
+        .map(|p| (p.field.clone(), lang.t(&format!("validation-{}", p.kind))))
+        .collect()
+}
+
+fn field_view(
+    catalog: &Catalog,
+    field: &Field,
+    input: String,
+    value: Option<&Value>,
+    error: Option<String>,
+    lang: &Lang,
+    today: &str,
+) -> FieldView {
+    let selected: Vec<String> = match value {
+        Some(Value::Array(a)) => a.iter().map(|v| value_text(Some(v))).collect(),
+        other => vec![value_text(other)],
+    };
+    let options: Vec<OptionView> = field
+        .lookup
+        .as_deref()
+        .and_then(|l| catalog.lookup(l))
+        .map(|l| {
+            l.values
+                .iter()
+                .map(|o| OptionView {
+                    value: o.id.clone(),
+                    label: o.label.get(lang.code()).to_owned(),
+                    selected: selected.contains(&o.id),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // Long code lists (countries) as a list box rather than a wall of tick boxes.
+    let kind = match kind_name(field.kind) {
+        "multi" if options.len() > LONG_LIST => "multiselect",
+        k => k,
+    };
+    FieldView {
+        id: input.replace(':', "-"),
+        input,
+        label: field.label.get(lang.code()).to_owned(),
+        kind,
+        required: field.required,
+        value: value_text(value),
+        checked: matches!(value, Some(Value::Bool(true))),
+        options,
+        error,
+        changed_meanwhile: false,
+        max_date: if field.not_future {
+            today.to_owned()
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// The whole form with the given values and errors.
+pub fn sections(
+    catalog: &Catalog,
+    data: &Map<String, Value>,
+    errors: &BTreeMap<String, String>,
+    lang: &Lang,
+) -> Vec<SectionView> {
+    let today = chrono::Utc::now().date_naive().to_string();
+    catalog
+        .form
+        .sections
+        .iter()
+        .map(|section| SectionView {
+            id: section.id.clone(),
+            label: section.label.get(lang.code()).to_owned(),
+            items: section
+                .fields
+                .iter()
+                .map(|field| {
+                    if field.kind != FieldType::Subform {
+                        return ItemView::Field(field_view(
+                            catalog,
+                            field,
+                            format!("f:{}", field.name),
+                            data.get(&field.name),
+                            errors.get(&field.name).cloned(),
+                            lang,
+                            &today,
+                        ));
+                    }
+                    let existing: Vec<&Map<String, Value>> = data
+                        .get(&field.name)
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().filter_map(Value::as_object).collect())
+                        .unwrap_or_default();
+                    let empty = Map::new();
+                    let entries = existing
+                        .iter()
+                        .copied()
+                        .chain(std::iter::once(&empty))
+                        .enumerate()
+                        .map(|(i, entry)| EntryView {
+                            index: i,
+                            unique_id: value_text(entry.get(UNIQUE_ID)),
+                            is_new: i == existing.len(),
+                            fields: field
+                                .fields
+                                .iter()
+                                .map(|sub| {
+                                    let path = format!("{}[{i}].{}", field.name, sub.name);
+                                    field_view(
+                                        catalog,
+                                        sub,
+                                        format!("s:{}:{i}:{}", field.name, sub.name),
+                                        entry.get(&sub.name),
+                                        errors.get(&path).cloned(),
+                                        lang,
+                                        &today,
+                                    )
+                                })
+                                .collect(),
+                        })
+                        .collect();
+                    ItemView::Subform(SubformView {
+                        name: field.name.clone(),
+                        label: field.label.get(lang.code()).to_owned(),
+                        entries,
+                        error: errors.get(&field.name).cloned(),
+                    })
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Typed JSON for one submitted value. Text that should be a number but is not stays text, so
+/// validation can say so instead of it vanishing.
+fn typed(field: &Field, raw: &str) -> Value {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Value::Null;
+    }
+    match field.kind {
+        FieldType::Number => raw
+            .parse::<i64>()
+            .map(Value::from)
+            .ok()
+            .or_else(|| {
+                raw.parse::<f64>()
+                    .ok()
+                    .and_then(Number::from_f64)
+                    .map(Value::Number)
+            })
+            .unwrap_or_else(|| Value::String(raw.to_owned())),
+        FieldType::TickBox => Value::Bool(raw == "true" || raw == "on"),
+        FieldType::Radio if field.lookup.as_deref() == Some("lookup-yes-no") => match raw {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            other => Value::String(other.to_owned()),
+        },
+        _ => Value::String(raw.to_owned()),
+    }
+}
+
+/// A submitted form as a full set of field values: every field of the form is present (empty
+/// ones as `null`, which clears them), subform entries keep their `unique_id`, entries marked for
+/// removal carry `_destroy`, and a blank new entry is ignored.
+pub fn parse_submission(catalog: &Catalog, pairs: &[(String, String)]) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut multi: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut entries: BTreeMap<(String, usize), Map<String, Value>> = BTreeMap::new();
+    for (key, raw) in pairs {
+        if let Some(name) = key.strip_prefix("f:") {
+            let Some(field) = catalog.field(name) else {
+                continue;
+            };
+            if field.kind == FieldType::MultiSelect {
+                if !raw.trim().is_empty() {
+                    multi
+                        .entry(name.to_owned())
+                        .or_default()
+                        .push(Value::String(raw.trim().to_owned()));
+                }
+            } else {
+                out.insert(name.to_owned(), typed(field, raw));
+            }
+        } else if let Some(rest) = key.strip_prefix("s:") {
+            let mut parts = rest.splitn(3, ':');
+            let (Some(sub), Some(index), Some(name)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let (Some(field), Ok(index)) = (catalog.field(sub), index.parse::<usize>()) else {
+                continue;
+            };
+            let entry = entries.entry((sub.to_owned(), index)).or_default();
+            match name {
+                "unique_id" if !raw.is_empty() => {
+                    entry.insert(UNIQUE_ID.into(), Value::String(raw.clone()));
+                }
+                "_destroy" => {
+                    entry.insert("_destroy".into(), Value::Bool(true));
+                }
+                _ => {
+                    if let Some(f) = field.fields.iter().find(|f| f.name == name) {
+                        entry.insert(name.to_owned(), typed(f, raw));
+                    }
+                }
+            }
+        }
+    }
+    for field in catalog.form.sections.iter().flat_map(|s| &s.fields) {
+        match field.kind {
+            FieldType::MultiSelect => {
+                let v = multi
+                    .remove(&field.name)
+                    .map(Value::Array)
+                    .unwrap_or(Value::Null);
+                out.insert(field.name.clone(), v);
+            }
+            FieldType::TickBox => {
+                out.entry(field.name.clone()).or_insert(Value::Bool(false));
+            }
+            FieldType::Subform => {
+                let list: Vec<Value> = entries
+                    .iter()
+                    .filter(|((sub, _), _)| *sub == field.name)
+                    .map(|(_, e)| e)
+                    .filter(|e| {
+                        // A blank new entry is the "add" row left empty.
+                        e.contains_key(UNIQUE_ID)
+                            || e.iter().any(|(k, v)| {
+                                k != "_destroy" && !v.is_null() && *v != Value::Bool(false)
+                            })
+                    })
+                    .map(|e| {
+                        let mut e = e.clone();
+                        for sub in field.fields.iter().filter(|f| f.kind == FieldType::TickBox) {
+                            e.entry(sub.name.clone()).or_insert(Value::Bool(false));
+                        }
+                        Value::Object(e)
+                    })
+                    .collect();
+                out.insert(field.name.clone(), Value::Array(list));
+            }
+            _ => {
+                out.entry(field.name.clone()).or_insert(Value::Null);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn submission_becomes_typed_data() {
+        let catalog = crate::forms::case_form().unwrap();
+        let data = parse_submission(
+            catalog,
+            &pairs(&[
+                ("csrf_token", "x"),
+                ("f:name_first", " Amal "),
+                ("f:age", "9"),
+                ("f:name_nickname", "007"),
+                ("f:estimated", "true"),
+                ("f:protection_concerns", "refugee"),
+                ("f:protection_concerns", "migrant"),
+                ("f:urgent_protection_concern", "false"),
+                ("s:notes_section:0:unique_id", "n1"),
+                ("s:notes_section:0:note_subject", "kept"),
+                ("s:notes_section:1:unique_id", "n2"),
+                ("s:notes_section:1:_destroy", "on"),
+                ("s:notes_section:2:note_subject", ""),
+                ("s:family_details_section:0:relation_name", "Huda"),
+                ("f:age_hack", "1"),
+            ]),
+        );
+        assert_eq!(data["name_first"], "Amal");
+        assert_eq!(data["age"], 9);
+        assert_eq!(data["name_nickname"], "007");
+        assert_eq!(data["estimated"], true);
+        assert_eq!(
+            data["protection_concerns"],
+            serde_json::json!(["refugee", "migrant"])
+        );
+        assert_eq!(data["urgent_protection_concern"], false);
+        assert_eq!(data["sex"], Value::Null);
+        let notes = data["notes_section"].as_array().unwrap();
+        assert_eq!(notes.len(), 2, "the blank add row is ignored: {notes:?}");
+        assert_eq!(notes[1]["_destroy"], true);
+        assert_eq!(
+            data["family_details_section"][0]["relation_is_caregiver"],
+            false
+        );
+        assert!(data.get("age_hack").is_none());
+        let bad = parse_submission(catalog, &pairs(&[("f:age", "nine")]));
+        assert_eq!(bad["age"], "nine", "kept as text for validation to refuse");
+    }
+}
