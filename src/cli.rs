@@ -51,6 +51,25 @@ pub enum Command {
     /// Audit log commands.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Demo and training instances.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Subcommand)]
+pub enum DemoCommand {
+    /// Fill the instance with synthetic cases (never on an instance named "production").
+    Generate {
+        /// How many cases to create.
+        #[arg(long)]
+        cases: usize,
+        /// The user who will own them.
+        #[arg(long)]
+        owner: String,
+        /// Seed of the random generator: the same seed gives the same cases.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -124,6 +143,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Migrate { revert_last, force } => migrate(&config, revert_last, force),
         Command::User(cmd) => user(&config, cmd),
         Command::Audit(AuditCommand::Verify) => audit_verify(&config),
+        Command::Demo(DemoCommand::Generate { cases, owner, seed }) => {
+            demo_generate(&config, cases, &owner, seed)
+        }
     }
 }
 
@@ -224,6 +246,50 @@ fn user(config: &Config, cmd: UserCommand) -> Result<(), Failure> {
             );
         }
     }
+    Ok(())
+}
+
+fn demo_generate(config: &Config, cases: usize, owner: &str, seed: u64) -> Result<(), Failure> {
+    if config.instance == "production" {
+        return Err(Failure(
+            "refusing to put synthetic cases into the instance named \"production\"; use a demo or training instance".into(),
+        ));
+    }
+    let db = server::open_database(config)?;
+    let mut conn = db.get().map_err(app_failure)?;
+    let user = accounts::find_by_username(&mut conn, owner)
+        .map_err(app_failure)?
+        .ok_or_else(|| {
+            Failure(format!(
+                "there is no user named {owner:?}; create one with `casekeep user create`"
+            ))
+        })?;
+    let principal = crate::access::gate::load_principal(
+        &mut conn,
+        &user.id,
+        crate::access::AuthMethod::Basic,
+        String::new(),
+    )
+    .map_err(app_failure)?
+    .ok_or_else(|| Failure(format!("user {owner:?} is disabled")))?;
+    let started = std::time::Instant::now();
+    let created = crate::demo::generate(
+        &mut conn,
+        &principal,
+        cases,
+        seed,
+        &config.records.case_id_format,
+        |done| {
+            if done % 5000 == 0 || done == cases {
+                eprintln!("{done} of {cases} cases created");
+            }
+        },
+    )
+    .map_err(app_failure)?;
+    println!(
+        "created {created} synthetic cases owned by {owner} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

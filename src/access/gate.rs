@@ -237,7 +237,7 @@ async fn basic(req: &ServiceRequest, state: &AppState, encoded: &str) -> AppResu
 
 /// The principal for a user, or `None` if the account is gone or disabled (which ends every
 /// session at once, without waiting for them to expire).
-fn load_principal(
+pub fn load_principal(
     conn: &mut DbConnection,
     user_id: &str,
     auth: AuthMethod,
