@@ -286,6 +286,7 @@ fn demo_generate(config: &Config, cases: usize, owner: &str, seed: u64) -> Resul
         },
     )
     .map_err(app_failure)?;
+    crate::db::refresh_statistics(&mut conn, true).map_err(app_failure)?;
     println!(
         "created {created} synthetic cases owned by {owner} in {:.1} s",
         started.elapsed().as_secs_f64()

@@ -99,6 +99,7 @@ pub fn open_database(config: &Config) -> Result<Db, StartError> {
         tracing::info!(migrations = ?applied, "database migrated");
     }
     crate::access::roles::ensure_seeded(&mut conn)?;
+    crate::db::refresh_statistics(&mut conn, false)?;
     Ok(db)
 }
 
@@ -218,7 +219,10 @@ fn spawn_housekeeping(state: AppState) {
             let accounts = purge_state.config.accounts.clone();
             match purge_state
                 .db
-                .run(move |conn| sessions::purge_expired(conn, &accounts))
+                .run(move |conn| {
+                    crate::db::refresh_statistics(conn, false)?;
+                    sessions::purge_expired(conn, &accounts)
+                })
                 .await
             {
                 Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),

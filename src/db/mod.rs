@@ -211,6 +211,39 @@ where
     }
 }
 
+/// Keeps the query planner's statistics current. Without them SQLite cannot tell a rare search
+/// term from a common one and may walk a whole list index for a name that matches a few records.
+/// `full` analyses everything (first start, after bulk loading); otherwise SQLite re-analyses only
+/// what changed enough, and PostgreSQL is left to autovacuum.
+pub fn refresh_statistics(conn: &mut DbConnection, full: bool) -> AppResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            #[derive(QueryableByName)]
+            struct Found {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let analysed = diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'",
+            )
+            .get_result::<Found>(c)?
+            .n > 0;
+            let sql = if full || !analysed {
+                "ANALYZE"
+            } else {
+                "PRAGMA optimize"
+            };
+            diesel::sql_query(sql).execute(c)?;
+        }
+        DbConnection::Pg(c) => {
+            if full {
+                diesel::sql_query("ANALYZE").execute(c)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Per-connection settings applied when the pool opens a connection.
 #[derive(Debug)]
 struct ConnectionSetup;

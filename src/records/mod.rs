@@ -109,7 +109,9 @@ pub struct Projection {
 }
 
 impl Projection {
-    pub fn of(data: &Map<String, Value>) -> Self {
+    /// `entered` is the day the record was created: a record without a registration date sorts
+    /// by it, so the column is never empty and lists can page through its index.
+    pub fn of(data: &Map<String, Value>, entered: NaiveDate) -> Self {
         let text = |f: &str| {
             data.get(f)
                 .and_then(Value::as_str)
@@ -126,7 +128,7 @@ impl Projection {
                 .filter(|n| n.is_finite() && *n >= 0.0 && *n <= 200.0)
                 .map(|n| n as i32),
             date_of_birth: date("date_of_birth"),
-            registration_date: date("registration_date"),
+            registration_date: date("registration_date").or(Some(entered)),
             risk_level: text("risk_level"),
             location_current: text("location_current"),
         }

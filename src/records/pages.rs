@@ -259,37 +259,59 @@ struct FormPage {
     cancel_href: String,
 }
 
-fn form_page(
-    req: &HttpRequest,
-    lang: &Lang,
+/// What a create or edit form shows.
+struct FormSpec<'a> {
     title: String,
     action: String,
     cancel_href: String,
     version: i64,
-    data: &Map<String, Value>,
-    problems: &[crate::error::Problem],
+    data: &'a Map<String, Value>,
+    problems: &'a [crate::error::Problem],
+    /// Changes others saved meanwhile (conflict page), and the fields they touched.
     meanwhile: Vec<Meanwhile>,
-    changed_fields: &[String],
-) -> AppResult<HttpResponse> {
+    changed_fields: &'a [String],
+}
+
+impl<'a> FormSpec<'a> {
+    fn new(title: String, action: String, version: i64, data: &'a Map<String, Value>) -> Self {
+        Self {
+            cancel_href: action.clone(),
+            title,
+            action,
+            version,
+            data,
+            problems: &[],
+            meanwhile: Vec::new(),
+            changed_fields: &[],
+        }
+    }
+}
+
+fn form_page(req: &HttpRequest, lang: &Lang, spec: FormSpec<'_>) -> AppResult<HttpResponse> {
     let catalog = CASE.catalog()?;
-    let mut sections = form_view::sections(catalog, data, &errors_by_path(problems, lang), lang);
+    let mut sections = form_view::sections(
+        catalog,
+        spec.data,
+        &errors_by_path(spec.problems, lang),
+        lang,
+    );
     for item in sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
         if let form_view::ItemView::Field(f) = item {
             let name = f.input.trim_start_matches("f:");
-            f.changed_meanwhile = changed_fields.iter().any(|c| c == name);
+            f.changed_meanwhile = spec.changed_fields.iter().any(|c| c == name);
         }
     }
     let mut res = html(&FormPage {
         chrome: Chrome::for_request(req, lang),
-        title,
-        action,
-        version,
-        has_errors: !problems.is_empty(),
+        title: spec.title,
+        action: spec.action,
+        version: spec.version,
+        has_errors: !spec.problems.is_empty(),
         sections,
-        meanwhile,
-        cancel_href,
+        meanwhile: spec.meanwhile,
+        cancel_href: spec.cancel_href,
     })?;
-    if !problems.is_empty() {
+    if !spec.problems.is_empty() {
         *res.status_mut() = ErrorCode::Invalid.status();
     }
     Ok(res)
@@ -305,14 +327,7 @@ pub async fn new_form(req: HttpRequest) -> AppResult<HttpResponse> {
     form_page(
         &req,
         &lang,
-        lang.t("cases-new-title"),
-        "/cases".into(),
-        "/cases".into(),
-        0,
-        &data,
-        &[],
-        Vec::new(),
-        &[],
+        FormSpec::new(lang.t("cases-new-title"), "/cases".into(), 0, &data),
     )
 }
 
@@ -341,14 +356,10 @@ pub async fn create(
         Err(e) if e.code == ErrorCode::Invalid => form_page(
             &req,
             &lang,
-            lang.t("cases-new-title"),
-            "/cases".into(),
-            "/cases".into(),
-            0,
-            &data,
-            &e.problems,
-            Vec::new(),
-            &[],
+            FormSpec {
+                problems: &e.problems,
+                ..FormSpec::new(lang.t("cases-new-title"), "/cases".into(), 0, &data)
+            },
         ),
         Err(e) => Err(e),
     }
@@ -370,14 +381,12 @@ pub async fn edit_form(
     form_page(
         &req,
         &lang,
-        lang.t_args("cases-edit-title", &[("id", &record.display_id)]),
-        format!("/cases/{}", record.id),
-        format!("/cases/{}", record.id),
-        record.version,
-        &data,
-        &[],
-        Vec::new(),
-        &[],
+        FormSpec::new(
+            lang.t_args("cases-edit-title", &[("id", &record.display_id)]),
+            format!("/cases/{}", record.id),
+            record.version,
+            &data,
+        ),
     )
 }
 
@@ -417,14 +426,10 @@ pub async fn update(
         ErrorCode::Invalid => form_page(
             &req,
             &lang,
-            title,
-            action.clone(),
-            action,
-            base_version,
-            &submitted,
-            &e.problems,
-            Vec::new(),
-            &[],
+            FormSpec {
+                problems: &e.problems,
+                ..FormSpec::new(title, action, base_version, &submitted)
+            },
         ),
         ErrorCode::Conflict => {
             // Someone saved meanwhile. Rebuild what this user started from, keep only the changes
@@ -479,17 +484,15 @@ pub async fn update(
                     }
                 })
                 .collect();
+            let title = lang.t_args("cases-edit-title", &[("id", &current.display_id)]);
             let mut res = form_page(
                 &req,
                 &lang,
-                lang.t_args("cases-edit-title", &[("id", &current.display_id)]),
-                action.clone(),
-                action,
-                current.version,
-                &proposal,
-                &[],
-                meanwhile,
-                &changed,
+                FormSpec {
+                    meanwhile,
+                    changed_fields: &changed,
+                    ..FormSpec::new(title, action, current.version, &proposal)
+                },
             )?;
             *res.status_mut() = ErrorCode::Conflict.status();
             Ok(res)

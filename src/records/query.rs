@@ -2,7 +2,6 @@
 //! used by the API and the UI alike, and turned into one database query.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::exists;
 use diesel::prelude::*;
 
 use super::{search, Record};
@@ -235,10 +234,10 @@ fn filtered<'a>(record_type: &'a str, scope: &RecordScope, q: &'a ListQuery) -> 
     if let (RecordScope::Own(me), false) = (scope, by_id) {
         let me = me.clone();
         query = query.filter(
-            records::owned_by.eq(me.clone()).or(exists(
+            records::owned_by.eq(me.clone()).or(records::id.eq_any(
                 record_assignments::table
-                    .filter(record_assignments::record_id.eq(records::id))
-                    .filter(record_assignments::user_id.eq(me)),
+                    .filter(record_assignments::user_id.eq(me))
+                    .select(record_assignments::record_id),
             )),
         );
     }
@@ -295,45 +294,43 @@ fn filtered<'a>(record_type: &'a str, scope: &RecordScope, q: &'a ListQuery) -> 
         if by_id {
             query = query.filter(id_match);
         } else {
-            let groups = search::query_terms(text);
-            if groups.is_empty() {
-                query = query.filter(id_match);
-            } else {
-                // Names: every query word must match one of the record's terms. An id typed
-                // into the same box still finds its record.
-                let mut names = records::id.eq(records::id).into_boxed_expr();
-                for group in groups {
-                    names = Box::new(
-                        names.and(exists(
-                            record_search_terms::table
-                                .filter(record_search_terms::record_id.eq(records::id))
-                                .filter(record_search_terms::term.eq_any(group)),
-                        )),
-                    );
-                }
-                query = query.filter(names.or(id_match));
+            // Names: every query word must match one of the record's terms. Each word is an
+            // IN (subquery) over the term index, evaluated once, not a lookup per record.
+            let mut names: Option<BoxedCondition> = None;
+            for group in search::query_terms(text) {
+                let word: BoxedCondition = Box::new(
+                    records::id.eq_any(
+                        record_search_terms::table
+                            .filter(record_search_terms::term.eq_any(group))
+                            .select(record_search_terms::record_id),
+                    ),
+                );
+                names = Some(match names {
+                    None => word,
+                    Some(previous) => Box::new(previous.and(word)),
+                });
             }
+            // An id typed into the same box still finds its record; the id columns are only
+            // consulted when the text could be one (it has a digit, or is seven hex digits).
+            query = match (names, could_be_id(&id)) {
+                (Some(n), true) => query.filter(n.or(id_match)),
+                (Some(n), false) => query.filter(n),
+                (None, _) => query.filter(id_match),
+            };
         }
     }
     query
 }
 
-/// Boxed boolean expressions over `records`, for combining a variable number of conditions.
-trait IntoBoxedExpr {
-    fn into_boxed_expr(self) -> BoxedCondition;
+/// Whether search text could be a record id (display id, short id or UUID).
+fn could_be_id(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit())
+        || (text.len() == 7 && text.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// A boolean condition over `records`, for combining a variable number of them.
 type BoxedCondition =
     Box<dyn BoxableExpression<records::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
-
-impl<T> IntoBoxedExpr for T
-where
-    T: BoxableExpression<records::table, MultiBackend, SqlType = diesel::sql_types::Bool> + 'static,
-{
-    fn into_boxed_expr(self) -> BoxedCondition {
-        Box::new(self)
-    }
-}
 
 fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
@@ -353,34 +350,35 @@ pub fn page(
     }
     let total: i64 = filtered(record_type, scope, q).count().get_result(conn)?;
     let mut query = filtered(record_type, scope, q).select(Record::as_select());
-    // Missing values sort last in both directions on both backends; the id makes pages stable.
-    query = match (q.order_by, q.descending) {
-        (SortField::RegistrationDate, d) => {
-            let q = query.order(records::registration_date.is_null().asc());
-            if d {
-                q.then_order_by(records::registration_date.desc())
-            } else {
-                q.then_order_by(records::registration_date.asc())
-            }
+    // The id breaks ties in the same direction as the sort, so that the database can read the
+    // page straight from the matching index. Missing ages sort last on both backends.
+    let d = q.descending;
+    query = match q.order_by {
+        SortField::RegistrationDate if d => {
+            query.order((records::registration_date.desc(), records::id.desc()))
         }
-        (SortField::Age, d) => {
-            let q = query.order(records::age.is_null().asc());
-            if d {
-                q.then_order_by(records::age.desc())
-            } else {
-                q.then_order_by(records::age.asc())
-            }
+        SortField::RegistrationDate => {
+            query.order((records::registration_date.asc(), records::id.asc()))
         }
-        (SortField::CreatedAt, true) => query.order(records::created_at.desc()),
-        (SortField::CreatedAt, false) => query.order(records::created_at.asc()),
-        (SortField::UpdatedAt, true) => query.order(records::updated_at.desc()),
-        (SortField::UpdatedAt, false) => query.order(records::updated_at.asc()),
-        (SortField::Name, true) => query.order(records::name_sort.desc()),
-        (SortField::Name, false) => query.order(records::name_sort.asc()),
-        (SortField::DisplayId, true) => query.order(records::display_id.desc()),
-        (SortField::DisplayId, false) => query.order(records::display_id.asc()),
-    }
-    .then_order_by(records::id.asc());
+        SortField::Age if d => query.order((
+            records::age.is_null().asc(),
+            records::age.desc(),
+            records::id.desc(),
+        )),
+        SortField::Age => query.order((
+            records::age.is_null().asc(),
+            records::age.asc(),
+            records::id.asc(),
+        )),
+        SortField::CreatedAt if d => query.order((records::created_at.desc(), records::id.desc())),
+        SortField::CreatedAt => query.order((records::created_at.asc(), records::id.asc())),
+        SortField::UpdatedAt if d => query.order((records::updated_at.desc(), records::id.desc())),
+        SortField::UpdatedAt => query.order((records::updated_at.asc(), records::id.asc())),
+        SortField::Name if d => query.order((records::name_sort.desc(), records::id.desc())),
+        SortField::Name => query.order((records::name_sort.asc(), records::id.asc())),
+        SortField::DisplayId if d => query.order((records::display_id.desc(), records::id.desc())),
+        SortField::DisplayId => query.order((records::display_id.asc(), records::id.asc())),
+    };
     let offset = (q.page - 1).saturating_mul(q.per);
     let rows = query.limit(q.per).offset(offset).load(conn)?;
     Ok((rows, total))

@@ -208,7 +208,7 @@ pub fn create(
         None => uuid::Uuid::new_v4().to_string(),
     };
     let changes = merge::diff(catalog, &Map::new(), &data);
-    let projection = Projection::of(&data);
+    let projection = Projection::of(&data, chrono::Utc::now().date_naive());
     let json = Value::Object(data.clone()).to_string();
     write_transaction(conn, |conn| {
         let exists = records::table
@@ -359,7 +359,7 @@ pub fn update(
         if changes.is_empty() {
             return Ok(Ok(record));
         }
-        let projection = Projection::of(&data);
+        let projection = Projection::of(&data, record.created_at.date());
         let at = now();
         let version = record.version + 1;
         // The version condition makes the write itself the concurrency check.
