@@ -89,6 +89,14 @@ fn expected_version(req: &HttpRequest, data: &Map<String, Value>) -> AppResult<O
     }
 }
 
+/// `{"data": record}` with the record's version as ETag.
+async fn single_record_response(state: &AppState, r: &Record) -> AppResult<HttpResponse> {
+    let owner = owner_of(state, r).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(r))
+        .json(json!({ "data": record_json(&CASE, r, owner.as_deref(), false)? })))
+}
+
 async fn owner_of(state: &AppState, r: &Record) -> AppResult<Option<String>> {
     let ids: Vec<String> = r.owned_by.iter().cloned().collect();
     let names = state.db.run(move |c| service::usernames(c, &ids)).await?;
@@ -141,10 +149,7 @@ pub async fn get(
         .db
         .run(move |c| service::fetch(c, &CASE, &caller, &id))
         .await?;
-    let owner = owner_of(&state, &r).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&r))
-        .json(json!({ "data": record_json(&CASE, &r, owner.as_deref(), false)? })))
+    single_record_response(&state, &r).await
 }
 
 pub async fn create(
@@ -168,10 +173,7 @@ pub async fn create(
     if client_id.is_some() {
         return Ok(HttpResponse::NoContent().insert_header(etag(&r)).finish());
     }
-    let owner = owner_of(&state, &r).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&r))
-        .json(json!({ "data": record_json(&CASE, &r, owner.as_deref(), false)? })))
+    single_record_response(&state, &r).await
 }
 
 pub async fn update(
@@ -188,10 +190,7 @@ pub async fn update(
         .db
         .run(move |c| service::update(c, &CASE, &caller, &id, &data, expected))
         .await?;
-    let owner = owner_of(&state, &r).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(&r))
-        .json(json!({ "data": record_json(&CASE, &r, owner.as_deref(), false)? })))
+    single_record_response(&state, &r).await
 }
 
 pub async fn disable(

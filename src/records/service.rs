@@ -91,6 +91,25 @@ fn load_reachable(
     Ok(record)
 }
 
+/// Runs `work` in a write transaction on a record the caller may reach. A refusal is answered
+/// with 403 after its audit entry commits; an error from `work` rolls everything back.
+fn within_reach<T>(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    id: &str,
+    action: &'static str,
+    work: impl FnOnce(&mut DbConnection, Record) -> AppResult<T>,
+) -> AppResult<T> {
+    write_transaction::<_, AppError, _>(conn, |conn| {
+        match load_reachable(conn, kind, caller, id, action) {
+            Ok(record) => work(conn, record).map(Ok),
+            // Commit, so that the denial's audit entry is kept.
+            Err(e) => Ok(Err(e)),
+        }
+    })?
+}
+
 fn validated(kind: &RecordKind, data: &Map<String, Value>) -> AppResult<()> {
     let problems = validate(kind.catalog()?, data, today());
     if problems.is_empty() {
@@ -406,11 +425,7 @@ pub fn disable(
     caller: &Caller,
     id: &str,
 ) -> AppResult<()> {
-    write_transaction::<_, AppError, _>(conn, |conn| {
-        let record = match load_reachable(conn, kind, caller, id, "disable") {
-            Ok(r) => r,
-            Err(e) => return Ok(Err(e)),
-        };
+    within_reach(conn, kind, caller, id, "disable", |conn, record| {
         let version = record.version + 1;
         diesel::update(records::table.find(&record.id))
             .set((
@@ -438,8 +453,8 @@ pub fn disable(
             &caller.actor,
             event(kind, "disable", Outcome::Done, &record),
         )?;
-        Ok(Ok(()))
-    })?
+        Ok(())
+    })
 }
 
 /// One flag on a record.
@@ -492,11 +507,7 @@ pub fn flag(
     message: &str,
 ) -> AppResult<Flag> {
     let message = flag_text(message, "message")?;
-    write_transaction::<_, AppError, _>(conn, |conn| {
-        let record = match load_reachable(conn, kind, caller, id, "flag") {
-            Ok(r) => r,
-            Err(e) => return Ok(Err(e)),
-        };
+    within_reach(conn, kind, caller, id, "flag", |conn, record| {
         let flag = Flag {
             id: uuid::Uuid::new_v4().to_string(),
             record_id: record.id.clone(),
@@ -540,8 +551,8 @@ pub fn flag(
             event(kind, "flag", Outcome::Done, &record)
                 .detail(serde_json::json!({"flag_id": flag.id})),
         )?;
-        Ok(Ok(flag))
-    })?
+        Ok(flag)
+    })
 }
 
 /// Removes a flag, with a reason.
@@ -554,11 +565,7 @@ pub fn unflag(
     message: &str,
 ) -> AppResult<Flag> {
     let message = flag_text(message, "unflag_message")?;
-    write_transaction::<_, AppError, _>(conn, |conn| {
-        let record = match load_reachable(conn, kind, caller, id, "unflag") {
-            Ok(r) => r,
-            Err(e) => return Ok(Err(e)),
-        };
+    within_reach(conn, kind, caller, id, "unflag", |conn, record| {
         let changed = diesel::update(
             record_flags::table
                 .filter(record_flags::id.eq(flag_id))
@@ -573,7 +580,7 @@ pub fn unflag(
         ))
         .execute(conn)?;
         if changed == 0 {
-            return Ok(Err(AppError::not_found()));
+            return Err(AppError::not_found());
         }
         let still_flagged: i64 = record_flags::table
             .filter(record_flags::record_id.eq(&record.id))
@@ -606,8 +613,8 @@ pub fn unflag(
             .find(flag_id)
             .select(Flag::as_select())
             .first(conn)?;
-        Ok(Ok(flag))
-    })?
+        Ok(flag)
+    })
 }
 
 /// One saved change of a record.
