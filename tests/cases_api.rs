@@ -586,7 +586,42 @@ async fn status_close_and_reopen(backend: Backend) {
     );
 }
 
+async fn every_access_is_audited(backend: Backend) {
+    let (app, api) = setup(backend).await;
+    let c = api.create(child("Dalia", "Karam", 9)).await;
+    let id = c["id"].as_str().unwrap();
+    api.get("/cases?query=dalia").await;
+    let (status, _) = api
+        .patch(
+            &format!("/cases/{id}"),
+            json!({"data": {"age": 10, "name_nickname": "Dodo"}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    api.get(&format!("/cases/{id}/record_history")).await;
+    let tail = app.audit_tail(4);
+    let actions: Vec<&str> = tail.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["create", "list", "update", "view_history"]);
+    let list = &tail[2];
+    assert_eq!(list.record_type.as_deref(), Some("case"));
+    assert!(list.detail.contains("\"searched\":true"), "{}", list.detail);
+    let update = &tail[1];
+    assert!(update.detail.contains("name_nickname") && update.detail.contains("age"));
+    // Never the values: not the search text, not what was written.
+    for e in &tail {
+        assert!(
+            !e.detail.contains("Dodo") && !e.detail.to_lowercase().contains("dalia"),
+            "{}",
+            e.detail
+        );
+        assert_eq!(e.username.as_deref(), Some("cw.one"));
+        assert!(e.request_id.is_some() && e.ip.is_some());
+    }
+    assert!(app.with_db(|c| casekeep::audit::verify(c).unwrap()).is_ok());
+}
+
 on_both_backends!(
+    every_access_is_audited,
     create_and_read,
     validation_errors_name_fields,
     client_supplied_ids,
