@@ -216,13 +216,11 @@ fn spawn_housekeeping(state: AppState) {
         let mut tick = actix_web::rt::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
+            // Two independent chores: one failing must not stop the other.
             let accounts = purge_state.config.accounts.clone();
             match purge_state
                 .db
-                .run(move |conn| {
-                    crate::db::refresh_statistics(conn, false)?;
-                    sessions::purge_expired(conn, &accounts)
-                })
+                .run(move |conn| sessions::purge_expired(conn, &accounts))
                 .await
             {
                 Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
@@ -231,6 +229,16 @@ fn spawn_housekeeping(state: AppState) {
                     cause = e.cause.as_deref().unwrap_or(""),
                     "session clean-up failed"
                 ),
+            }
+            if let Err(e) = purge_state
+                .db
+                .run(|conn| crate::db::refresh_statistics(conn, false))
+                .await
+            {
+                tracing::warn!(
+                    cause = e.cause.as_deref().unwrap_or(""),
+                    "refreshing database statistics failed"
+                );
             }
         }
     });

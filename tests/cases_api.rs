@@ -620,7 +620,93 @@ async fn every_access_is_audited(backend: Backend) {
     assert!(app.with_db(|c| casekeep::audit::verify(c).unwrap()).is_ok());
 }
 
+async fn ids_locations_and_reads_of_flags(backend: Backend) {
+    let (app, api) = setup(backend).await;
+    let mut a = child("Salma", "Idris", 7);
+    a["location_current"] = json!("SY0101");
+    let a = api.create(a).await;
+    let mut b = child("Tarek", "Idris", 8);
+    b["location_current"] = json!("SY02");
+    api.create(b).await;
+    let mut c = child("Wafa", "Idris", 9);
+    c["location_current"] = json!("SYA_01");
+    api.create(c).await;
+    // Human ids are found whatever their case.
+    let display = a["case_id_display"].as_str().unwrap().to_lowercase();
+    let (_, body) = api.get(&format!("/cases?query={display}")).await;
+    assert_eq!(body["metadata"]["total"], 1, "{display}");
+    // A location finds itself and everything below it, exactly and case-sensitively;
+    // _ and % in a code are plain characters.
+    let (_, body) = api.get("/cases?loc:location_current=SY01").await;
+    assert_eq!(body["metadata"]["total"], 1);
+    let (_, body) = api.get("/cases?loc:location_current=SY").await;
+    assert_eq!(body["metadata"]["total"], 3);
+    let (_, body) = api.get("/cases?loc:location_current=sy").await;
+    assert_eq!(body["metadata"]["total"], 0);
+    let (_, body) = api.get("/cases?loc:location_current=SY_").await;
+    assert_eq!(body["metadata"]["total"], 0);
+    let (_, body) = api.get("/cases?loc:location_current=SYA_").await;
+    assert_eq!(body["metadata"]["total"], 1);
+    // Reading a case's flags through the API is audited.
+    let id = a["id"].as_str().unwrap();
+    api.get(&format!("/cases/{id}/flags")).await;
+    let e = &app.audit_tail(1)[0];
+    assert_eq!(
+        (e.action.as_str(), e.record_id.as_deref()),
+        ("view_flags", Some(id))
+    );
+}
+
+async fn web_pages_stay_in_scope(backend: Backend) {
+    let (app, api) = setup(backend).await;
+    app.create_user("cw.two", "caseworker", PW);
+    let mine = api.create(child("Rima", "Sleiman", 6)).await;
+    let short = mine["short_id"].as_str().unwrap();
+    let other = app.browser();
+    app.sign_in(&other, "cw.two", PW).await;
+    // The page ignores id_search: it lists only what the user may open.
+    let page = other
+        .get(app.url(&format!("/cases?id_search=true&query={short}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Rima"), "{page}");
+    let res = other
+        .get(app.url(&format!("/cases/{}", mine["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // The history page is one audited view.
+    let owner = app.browser();
+    app.sign_in(&owner, "cw.one", PW).await;
+    let before = app.audit_tail(1)[0].seq;
+    let res = owner
+        .get(app.url(&format!("/cases/{}/history", mine["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Registered") && html.contains("Female"),
+        "labels, not codes"
+    );
+    let after: Vec<_> = app
+        .audit_tail(5)
+        .into_iter()
+        .filter(|e| e.seq > before)
+        .collect();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].action, "view_history");
+}
+
 on_both_backends!(
+    ids_locations_and_reads_of_flags,
+    web_pages_stay_in_scope,
     every_access_is_audited,
     create_and_read,
     validation_errors_name_fields,

@@ -150,3 +150,4 @@ validation-not_a_number = أدخل رقمًا.
 validation-in_future = لا يمكن أن يكون هذا التاريخ في المستقبل.
 validation-not_a_date = أدخل تاريخًا.
 validation-not_object = هذا الإدخال غير صالح.
+history-record-state = حالة السجل

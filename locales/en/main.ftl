@@ -147,3 +147,4 @@ validation-not_a_number = Enter a number.
 validation-in_future = This date cannot be in the future.
 validation-not_a_date = Enter a date.
 validation-not_object = This entry is not valid.
+history-record-state = Record state

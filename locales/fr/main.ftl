@@ -147,3 +147,4 @@ validation-not_a_number = Saisissez un nombre.
 validation-in_future = Cette date ne peut pas être dans le futur.
 validation-not_a_date = Saisissez une date.
 validation-not_object = Cette entrée n’est pas valide.
+history-record-state = État de la fiche

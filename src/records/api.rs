@@ -290,7 +290,7 @@ pub async fn record_history(
 ) -> AppResult<HttpResponse> {
     let caller = request::caller(&req)?;
     let id = path.into_inner();
-    let entries = state
+    let (_, entries) = state
         .db
         .run(move |c| service::history(c, &CASE, &caller, &id))
         .await?;

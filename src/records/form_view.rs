@@ -40,6 +40,8 @@ pub struct EntryView {
     pub unique_id: String,
     pub fields: Vec<FieldView>,
     pub is_new: bool,
+    /// The user ticked "remove" before the form came back with errors: keep it ticked.
+    pub removed: bool,
 }
 
 pub struct SubformView {
@@ -86,6 +88,34 @@ pub fn value_text(v: Option<&Value>) -> String {
         Some(Value::Number(n)) => n.to_string(),
         Some(other) => other.to_string(),
     }
+}
+
+/// Validation numbers subform entries as they will be saved (removed entries gone); the form
+/// shows them as submitted (removed ones still there, ticked). Renumbers problem paths from the
+/// first to the second, so each message lands on the entry it is about.
+pub fn remap_problems(problems: &[Problem], submitted: &Map<String, Value>) -> Vec<Problem> {
+    problems
+        .iter()
+        .map(|p| {
+            let remapped = (|| {
+                let (name, rest) = p.field.split_once('[')?;
+                let (index, tail) = rest.split_once(']')?;
+                let index: usize = index.parse().ok()?;
+                let entries = submitted.get(name)?.as_array()?;
+                let position = entries
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.get("_destroy") != Some(&Value::Bool(true)))
+                    .nth(index)?
+                    .0;
+                Some(format!("{name}[{position}]{tail}"))
+            })();
+            Problem {
+                field: remapped.unwrap_or_else(|| p.field.clone()),
+                ..p.clone()
+            }
+        })
+        .collect()
 }
 
 /// Problems by field path, translated for display.
@@ -193,6 +223,7 @@ pub fn sections(
                             index: i,
                             unique_id: value_text(entry.get(UNIQUE_ID)),
                             is_new: i == existing.len(),
+                            removed: entry.get("_destroy") == Some(&Value::Bool(true)),
                             fields: field
                                 .fields
                                 .iter()
@@ -349,6 +380,34 @@ mod tests {
         list.iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn problems_land_on_the_entry_shown() {
+        let submitted = serde_json::json!({"notes_section": [
+            {"unique_id": "a", "_destroy": true}, {"unique_id": "b"}, {"note_subject": ""}]});
+        let p = |f: &str| Problem {
+            field: f.into(),
+            kind: "required",
+            message: String::new(),
+        };
+        let out = remap_problems(
+            &[
+                p("notes_section[0].note_subject"),
+                p("notes_section[1].note_subject"),
+                p("age"),
+            ],
+            submitted.as_object().unwrap(),
+        );
+        let fields: Vec<&str> = out.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "notes_section[1].note_subject",
+                "notes_section[2].note_subject",
+                "age"
+            ]
+        );
     }
 
     #[test]

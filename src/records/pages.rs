@@ -120,6 +120,9 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
     }
     let mut q = ListQuery::parse(&params);
     q.per = q.per.min(100);
+    // Finding records outside one's own by id is for integrations through the API; the page
+    // lists only what the user may open.
+    q.id_search = false;
     q.short = true;
     let query = q.clone();
     let can_create = can(&caller, Action::Create);
@@ -357,7 +360,7 @@ pub async fn create(
             &req,
             &lang,
             FormSpec {
-                problems: &e.problems,
+                problems: &form_view::remap_problems(&e.problems, &data),
                 ..FormSpec::new(lang.t("cases-new-title"), "/cases".into(), 0, &data)
             },
         ),
@@ -427,7 +430,7 @@ pub async fn update(
             &req,
             &lang,
             FormSpec {
-                problems: &e.problems,
+                problems: &form_view::remap_problems(&e.problems, &submitted),
                 ..FormSpec::new(title, action, base_version, &submitted)
             },
         ),
@@ -617,7 +620,7 @@ pub async fn show(
         .db
         .run(move |c| {
             let record = service::fetch(c, &CASE, &who, &id)?;
-            let flags = service::flags(c, &CASE, &who, &id)?;
+            let flags = service::flags_of(c, &record.id)?;
             let ids: Vec<String> = record.owned_by.iter().cloned().collect();
             Ok((record, flags, service::usernames(c, &ids)?))
         })
@@ -678,13 +681,9 @@ pub async fn history(
     let lang = request::language(&req);
     let id = path.into_inner();
     let rid = id.clone();
-    let (entries, record) = state
+    let (record, entries) = state
         .db
-        .run(move |c| {
-            let entries = service::history(c, &CASE, &caller, &rid)?;
-            let record = super::service::fetch(c, &CASE, &caller, &rid)?;
-            Ok((entries, record))
-        })
+        .run(move |c| service::history(c, &CASE, &caller, &rid))
         .await?;
     let catalog = CASE.catalog()?;
     let rows = entries
@@ -698,37 +697,8 @@ pub async fn history(
             )),
             changes: h
                 .changes()
-                .into_iter()
-                .map(|c| {
-                    let top = c.field.split('[').next().unwrap_or_default();
-                    let field = catalog.field(top);
-                    let mut label = field
-                        .map(|f| f.label.get(lang.code()).to_owned())
-                        .unwrap_or_else(|| top.to_owned());
-                    if let Some(sub) = c.field.split("].").nth(1) {
-                        let sub_label = field
-                            .and_then(|f| f.fields.iter().find(|s| s.name == sub))
-                            .map(|s| s.label.get(lang.code()).to_owned())
-                            .unwrap_or_else(|| sub.to_owned());
-                        label = format!("{label} › {sub_label}");
-                    }
-                    let show = |v: &Value| match field {
-                        Some(f) if !c.field.contains('[') => {
-                            display_value(catalog, f, Some(v), &lang)
-                        }
-                        _ => match v {
-                            Value::Object(o) => o
-                                .iter()
-                                .filter(|(k, _)| *k != "unique_id")
-                                .map(|(_, v)| value_text(Some(v)))
-                                .filter(|s| !s.is_empty())
-                                .collect::<Vec<_>>()
-                                .join(" · "),
-                            other => value_text(Some(other)),
-                        },
-                    };
-                    (label, show(&c.from), show(&c.to))
-                })
+                .iter()
+                .map(|c| history_change(catalog, c, &lang))
                 .collect(),
         })
         .collect();
@@ -738,6 +708,48 @@ pub async fn history(
         display_id: record.display_id,
         rows,
     })
+}
+
+/// One change as a reader sees it: the field's label (a subform's and its field's), and the
+/// values before and after with option labels instead of codes.
+fn history_change(catalog: &Catalog, c: &Change, lang: &Lang) -> (String, String, String) {
+    let top = c.field.split('[').next().unwrap_or_default();
+    let field = catalog.field(top);
+    // Fields outside the form: the record's own status, state and flags.
+    let mut label = match (field, top) {
+        (Some(f), _) => f.label.get(lang.code()).to_owned(),
+        (None, "status") => lang.t("cases-col-status"),
+        (None, "flag") => lang.t("flags-title"),
+        (None, "record_state") => lang.t("history-record-state"),
+        (None, other) => other.to_owned(),
+    };
+    let sub_field = c
+        .field
+        .split("].")
+        .nth(1)
+        .and_then(|sub| field.and_then(|f| f.fields.iter().find(|s| s.name == sub)));
+    if let Some(sub) = sub_field {
+        label = format!("{label} › {}", sub.label.get(lang.code()));
+    }
+    let show = |v: &Value| -> String {
+        match (field, sub_field, v) {
+            (_, Some(sub), _) => display_value(catalog, sub, Some(v), lang),
+            (Some(f), None, Value::Object(entry)) => f
+                .fields
+                .iter()
+                .map(|sub| display_value(catalog, sub, entry.get(&sub.name), lang))
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · "),
+            (Some(f), None, _) => display_value(catalog, f, Some(v), lang),
+            (None, None, _) if top == "status" => catalog
+                .option_label("lookup-case-status", &value_text(Some(v)), lang.code())
+                .to_owned(),
+            (None, None, Value::Bool(b)) => lang.t(if *b { "value-yes" } else { "value-no" }),
+            (None, None, _) => value_text(Some(v)),
+        }
+    };
+    (label, show(&c.from), show(&c.to))
 }
 
 // ---------------------------------------------------------------- flags, notes, status
@@ -792,7 +804,8 @@ pub struct NoteForm {
     note_text: String,
 }
 
-/// Adds a note: an entry appended to the notes subform, on the version the user saw.
+/// Adds a note: an entry appended to the notes subform of the current version (appending
+/// cannot overwrite anyone's change).
 pub async fn add_note(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -812,7 +825,6 @@ pub async fn add_note(
             "note_text": form.note_text.trim(),
         }]),
     );
-    // Appending cannot overwrite anyone's change, so a note goes onto the current version.
     state
         .db
         .run(move |c| service::update(c, &CASE, &caller, &id, &patch, None))

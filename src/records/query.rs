@@ -183,6 +183,29 @@ impl ListQuery {
         q
     }
 
+    /// Names of the filters in use, for the audit log (never their values: a search can hold a
+    /// child's name).
+    pub fn filter_names(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        let used = [
+            ("status", self.status.is_some()),
+            ("sex", self.sex.is_some()),
+            ("risk_level", self.risk_level.is_some()),
+            ("age", self.age.is_some()),
+            ("registration_date", self.registration_date.is_some()),
+            ("last_updated_at", self.last_updated_at.is_some()),
+            ("flagged", self.flagged.is_some()),
+            ("location_current", self.location.is_some()),
+            ("query", self.query.is_some()),
+        ];
+        for (name, on) in used {
+            if on {
+                names.push(name);
+            }
+        }
+        names
+    }
+
     /// The query string for the same list on another page (for the UI's links).
     pub fn to_params(&self, page: i64) -> Vec<(String, String)> {
         let mut p = vec![("page".to_owned(), page.to_string())];
@@ -220,6 +243,8 @@ impl ListQuery {
         p
     }
 }
+
+diesel::define_sql_function!(fn substr(text: diesel::sql_types::Nullable<diesel::sql_types::Text>, start: diesel::sql_types::Integer, length: diesel::sql_types::Integer) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
 
 type Boxed<'a> = records::BoxedQuery<'a, MultiBackend>;
 
@@ -278,17 +303,17 @@ fn filtered<'a>(record_type: &'a str, scope: &RecordScope, q: &'a ListQuery) -> 
         query = query.filter(records::flagged.eq(f));
     }
     if let Some(loc) = &q.location {
-        // The location and everything under it: codes below a place extend its code.
-        query = query.filter(
-            records::location_current
-                .eq(loc.clone())
-                .or(records::location_current.like(format!("{}%", escape_like(loc)))),
-        );
+        // The location and everything under it: codes below a place extend its code. A prefix
+        // comparison with substr is exact and case-sensitive on both backends (LIKE is not:
+        // SQLite's ignores ASCII case and needs an ESCAPE clause for _ and %).
+        let len = i32::try_from(loc.chars().count()).unwrap_or(i32::MAX);
+        query = query.filter(substr(records::location_current, 1, len).eq(loc.clone()));
     }
     if let Some(text) = &q.query {
         let id = text.trim().to_owned();
+        // Human ids are matched as typed and in upper case ("cp-2026-000012" finds CP-...).
         let id_match = records::display_id
-            .eq(id.clone())
+            .eq_any(vec![id.clone(), id.to_uppercase()])
             .or(records::short_id.eq(id.to_lowercase()))
             .or(records::id.eq(id.to_lowercase()));
         if by_id {
@@ -331,12 +356,6 @@ fn could_be_id(text: &str) -> bool {
 /// A boolean condition over `records`, for combining a variable number of them.
 type BoxedCondition =
     Box<dyn BoxableExpression<records::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
 
 /// One page of records and the total that match.
 pub fn page(

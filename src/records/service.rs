@@ -219,6 +219,13 @@ pub fn create(
     let catalog = kind.catalog()?;
     let data = merge::clean(catalog, input);
     let status = status_from(input, "open")?;
+    if status == "closed"
+        && !caller
+            .principal
+            .can(Permission::new(kind.resource, Action::Close))
+    {
+        return Err(AppError::forbidden());
+    }
     validated(kind, &data)?;
     let id = match client_id {
         Some(raw) => uuid::Uuid::parse_str(raw)
@@ -299,8 +306,8 @@ pub fn fetch(
     Ok(record)
 }
 
-/// A page of records the caller may see, audited as a list (filters named, values not kept:
-/// a search can hold a child's name).
+/// A page of records the caller may see, audited as a list: the names of the filters used are
+/// kept, never their values (a search can hold a child's name).
 pub fn list(
     conn: &mut DbConnection,
     kind: &RecordKind,
@@ -312,7 +319,7 @@ pub fn list(
     e.record_type = Some(kind.name.into());
     e.detail = serde_json::json!({
         "page": q.page, "per": q.per, "total": total, "returned": rows.len(),
-        "searched": q.query.is_some(), "id_search": q.id_search,
+        "filters": q.filter_names(), "searched": q.query.is_some(), "id_search": q.id_search,
     });
     audit::write_alone(conn, &caller.actor, e)?;
     Ok((rows, total))
@@ -491,8 +498,18 @@ pub fn flags(
     id: &str,
 ) -> AppResult<Vec<Flag>> {
     let record = load_reachable(conn, kind, caller, id, "view_flags")?;
+    audit::write_alone(
+        conn,
+        &caller.actor,
+        event(kind, "view_flags", Outcome::Done, &record),
+    )?;
+    flags_of(conn, &record.id)
+}
+
+/// The flags of a record already read (and audited) by the caller, newest first.
+pub fn flags_of(conn: &mut DbConnection, record_id: &str) -> AppResult<Vec<Flag>> {
     Ok(record_flags::table
-        .filter(record_flags::record_id.eq(&record.id))
+        .filter(record_flags::record_id.eq(record_id))
         .order(record_flags::flagged_at.desc())
         .select(Flag::as_select())
         .load(conn)?)
@@ -590,9 +607,13 @@ pub fn unflag(
         diesel::update(records::table.find(&record.id))
             .set(records::flagged.eq(still_flagged > 0))
             .execute(conn)?;
+        let message_was: String = record_flags::table
+            .find(flag_id)
+            .select(record_flags::message)
+            .first(conn)?;
         let change = Change {
             field: "flag".into(),
-            from: Value::String(flag_id.to_owned()),
+            from: Value::String(message_was),
             to: Value::Null,
         };
         add_history(
@@ -636,20 +657,21 @@ impl HistoryEntry {
     }
 }
 
-/// A record's history, newest first, audited as a history view.
+/// A record and its history, newest first, audited as one history view.
 pub fn history(
     conn: &mut DbConnection,
     kind: &RecordKind,
     caller: &Caller,
     id: &str,
-) -> AppResult<Vec<HistoryEntry>> {
+) -> AppResult<(Record, Vec<HistoryEntry>)> {
     let record = load_reachable(conn, kind, caller, id, "view_history")?;
     audit::write_alone(
         conn,
         &caller.actor,
         event(kind, "view_history", Outcome::Done, &record),
     )?;
-    history_since(conn, &record.id, 0)
+    let entries = history_since(conn, &record.id, 0)?;
+    Ok((record, entries))
 }
 
 /// Changes saved after `version` (oldest first): what happened meanwhile, for a stale edit.
