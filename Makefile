@@ -24,6 +24,7 @@ help:
 	@echo "make test          all tests: Rust (SQLite and PostgreSQL) and the browser test"
 	@echo "make lint          rustfmt and clippy, warnings are errors"
 	@echo "make browser-test  only the browser test"
+	@echo "make bench         load benchmark, SQLite and PostgreSQL (15-20 min with the build)"
 
 # Debug profile on purpose: it shares the build with the tests. The first start prints the
 # first administrator's user name and one-time password.
@@ -52,6 +53,14 @@ browser-test: chromium browser-deps build
 	$(BROWSER_TEST)
 
 test-deps: postgres-server chromium browser-deps
+
+# Load benchmark: release build, then 100,000 generated cases and six wrk scenarios on SQLite and
+# on a throwaway PostgreSQL cluster. Writes bench/results/<UTC timestamp>.json and
+# bench/results/latest.md; bench/README.md explains the numbers.
+.PHONY: bench
+bench: postgres-server
+	cargo build --release
+	bench/run.sh
 
 # Server binaries (initdb, pg_ctl): on PATH or in Debian's versioned directory. The client
 # alone (psql) is not enough.
