@@ -91,6 +91,19 @@ fn load_reachable(
     Ok(record)
 }
 
+/// Takes the record's row lock for the rest of the transaction, so that a change is computed
+/// from the version it replaces. SQLite needs nothing: `BEGIN IMMEDIATE` already made this the
+/// only writer. On PostgreSQL two transactions could otherwise both read version n, and the
+/// second one's write would find version n+1 and fail although it asked for no version check.
+fn lock_for_change(conn: &mut DbConnection, id: &str) -> AppResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        diesel::sql_query("SELECT 1 FROM records WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// Runs `work` in a write transaction on a record the caller may reach. A refusal is answered
 /// with 403 after its audit entry commits; an error from `work` rolls everything back.
 fn within_reach<T>(
@@ -102,6 +115,7 @@ fn within_reach<T>(
     work: impl FnOnce(&mut DbConnection, Record) -> AppResult<T>,
 ) -> AppResult<T> {
     write_transaction::<_, AppError, _>(conn, |conn| {
+        lock_for_change(conn, id)?;
         match load_reachable(conn, kind, caller, id, action) {
             Ok(record) => work(conn, record).map(Ok),
             // Commit, so that the denial's audit entry is kept.
@@ -349,6 +363,7 @@ pub fn update(
 ) -> AppResult<Record> {
     let catalog = kind.catalog()?;
     let outcome = write_transaction::<_, AppError, _>(conn, |conn| {
+        lock_for_change(conn, id)?;
         let record = match load_reachable(conn, kind, caller, id, "update") {
             Ok(r) => r,
             // The refusal's audit entry is already written in its own transaction.
@@ -388,7 +403,7 @@ pub fn update(
         let projection = Projection::of(&data, record.created_at.date());
         let at = now();
         let version = record.version + 1;
-        // The version condition makes the write itself the concurrency check.
+        // The row lock makes this the current version; the condition guards it all the same.
         let written = diesel::update(
             records::table
                 .filter(records::id.eq(&record.id))
