@@ -178,7 +178,9 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
         .server
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let state = AppState::new(config, db);
+    let journal =
+        crate::audit::Journal::start(&db).map_err(|e| StartError::Other(e.to_string()))?;
+    let state = AppState::new(config, db, journal);
     let table = Arc::new(routes::table());
     let app_state = state.clone();
     let http = HttpServer::new(move || web::app(app_state.clone(), table.clone()))

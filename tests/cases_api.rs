@@ -348,6 +348,62 @@ async fn concurrent_patches_without_version_all_apply(backend: Backend) {
     assert_eq!(updates, 12, "{history}");
 }
 
+/// Lists reuse their totals and ids while nothing changed, and notice every change, including
+/// one made outside the server (another process writing the database).
+async fn lists_follow_every_change(backend: Backend) {
+    use casekeep::db::schema::records;
+    use diesel::prelude::*;
+    let (app, api) = setup(backend).await;
+    let mut ids = Vec::new();
+    for (first, age) in [("Samira", 4), ("Samirah", 6), ("Yusuf", 9)] {
+        ids.push(api.create(child(first, "Haddad", age)).await["id"].clone());
+    }
+    let names = |body: &Value| -> Vec<String> {
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name_first"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let search = "/cases?query=samira&order_by=age&order=asc";
+    for _ in 0..2 {
+        let (_, body) = api.get(search).await;
+        assert_eq!(body["metadata"]["total"], 2, "{body}");
+        assert_eq!(names(&body), ["Samira", "Samirah"]);
+    }
+    // Through the API: the next list sees it.
+    let (status, _) = api
+        .patch(
+            &format!("/cases/{}", ids[0].as_str().unwrap()),
+            json!({"data": {"age": 12}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, body) = api.get(search).await;
+    assert_eq!(names(&body), ["Samirah", "Samira"]);
+    // Behind the server's back.
+    let hidden = ids[1].as_str().unwrap().to_owned();
+    app.with_db(|c| {
+        diesel::update(records::table.find(&hidden))
+            .set(records::enabled.eq(false))
+            .execute(c)
+            .unwrap()
+    });
+    let (_, body) = api.get(search).await;
+    assert_eq!(body["metadata"]["total"], 1, "{body}");
+    assert_eq!(names(&body), ["Samira"]);
+    let (_, body) = api.get("/cases").await;
+    assert_eq!(body["metadata"]["total"], 2, "{body}");
+    // Each request is still audited, cached or not.
+    let lists = app
+        .audit_tail(20)
+        .iter()
+        .filter(|e| e.action == "list")
+        .count();
+    assert_eq!(lists, 5);
+}
+
 async fn listing_filters_and_pagination(backend: Backend) {
     let (_app, api) = setup(backend).await;
     for i in 0..25 {
@@ -750,6 +806,7 @@ on_both_backends!(
     patch_merges_and_keeps_types,
     stale_versions_conflict,
     concurrent_patches_without_version_all_apply,
+    lists_follow_every_change,
     listing_filters_and_pagination,
     search_by_name_and_id,
     scope_and_denials,

@@ -18,6 +18,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::principals::CredentialKey;
 use super::{decide, roles, AuthMethod, Decision, Principal};
 use crate::accounts::{self, sessions, User};
 use crate::audit::{self, Event, Outcome};
@@ -145,20 +146,12 @@ async fn identify(req: &ServiceRequest, state: &AppState) -> AppResult<Option<Pr
     let Some(cookie) = req.cookie(session_cookie_name(secure)) else {
         return Ok(None);
     };
-    let token = cookie.value().to_owned();
-    let accounts = state.config.accounts.clone();
-    state
-        .db
-        .run(move |conn| {
-            let Some(session) = sessions::resolve(conn, &accounts, &token)? else {
-                return Ok(None);
-            };
-            let auth = AuthMethod::SessionCookie {
-                session_hash: session.id_hash.clone(),
-            };
-            load_principal(conn, &session.user_id, auth, session.csrf_token)
-        })
-        .await
+    session_principal(state, "cookie", cookie.value(), |session| {
+        AuthMethod::SessionCookie {
+            session_hash: session.id_hash.clone(),
+        }
+    })
+    .await
 }
 
 async fn bearer(state: &AppState, token: &str) -> AppResult<Principal> {
@@ -171,21 +164,48 @@ async fn bearer(state: &AppState, token: &str) -> AppResult<Principal> {
     if token.is_empty() {
         return Err(invalid());
     }
+    session_principal(state, "bearer", token, |session| AuthMethod::Bearer {
+        session_hash: session.id_hash.clone(),
+    })
+    .await?
+    .ok_or_else(invalid)
+}
+
+/// The principal of a session token (bearer or cookie), from the cache when it is fresh there.
+async fn session_principal(
+    state: &AppState,
+    kind: &'static str,
+    token: &str,
+    auth: fn(&sessions::Session) -> AuthMethod,
+) -> AppResult<Option<Principal>> {
+    let key = CredentialKey::new(kind, token);
+    let ticket = match state.principals.get(&key) {
+        Ok(p) => return Ok(Some(p)),
+        Err(ticket) => ticket,
+    };
     let token = token.to_owned();
     let accounts = state.config.accounts.clone();
-    state
+    let found = state
         .db
         .run(move |conn| {
             let Some(session) = sessions::resolve(conn, &accounts, &token)? else {
                 return Ok(None);
             };
-            let auth = AuthMethod::Bearer {
-                session_hash: session.id_hash.clone(),
+            let csrf = if kind == "cookie" {
+                session.csrf_token.clone()
+            } else {
+                String::new()
             };
-            load_principal(conn, &session.user_id, auth, String::new())
+            let principal = load_principal(conn, &session.user_id, auth(&session), csrf)?;
+            Ok(principal.map(|p| (p, session.expires_at)))
         })
-        .await?
-        .ok_or_else(invalid)
+        .await?;
+    Ok(found.map(|(principal, expires_at)| {
+        state
+            .principals
+            .store(ticket, key, &principal, Some(expires_at));
+        principal
+    }))
 }
 
 async fn basic(req: &ServiceRequest, state: &AppState, encoded: &str) -> AppResult<Principal> {
@@ -195,6 +215,11 @@ async fn basic(req: &ServiceRequest, state: &AppState, encoded: &str) -> AppResu
         .map_err(|_| malformed())?;
     let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
     let (username, password) = decoded.split_once(':').ok_or_else(malformed)?;
+    let key = CredentialKey::new("basic", &decoded);
+    let ticket = match state.principals.get(&key) {
+        Ok(p) => return Ok(p),
+        Err(ticket) => ticket,
+    };
 
     // Integrations send Basic on every request; a recent successful check of the very same
     // credentials (against the current password hash) is remembered briefly so that argon2 does
@@ -223,7 +248,7 @@ async fn basic(req: &ServiceRequest, state: &AppState, encoded: &str) -> AppResu
         }
     };
     let user_id = user.id.clone();
-    state
+    let principal = state
         .db
         .run(move |conn| load_principal(conn, &user_id, AuthMethod::Basic, String::new()))
         .await?
@@ -232,7 +257,9 @@ async fn basic(req: &ServiceRequest, state: &AppState, encoded: &str) -> AppResu
                 ErrorCode::InvalidCredentials,
                 "Wrong user name or password.",
             )
-        })
+        })?;
+    state.principals.store(ticket, key, &principal, None);
+    Ok(principal)
 }
 
 /// The principal for a user, or `None` if the account is gone or disabled (which ends every

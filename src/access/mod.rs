@@ -2,6 +2,7 @@
 //! checks the rule the route table gives the route; nothing else decides access.
 
 pub mod gate;
+pub mod principals;
 pub mod roles;
 
 use std::collections::BTreeSet;

@@ -238,7 +238,9 @@ pub async fn end_session(state: &AppState, req: &HttpRequest) -> AppResult<()> {
                 .map(|_| ())
             })
         })
-        .await
+        .await?;
+    state.principals.clear();
+    Ok(())
 }
 
 pub async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -336,6 +338,8 @@ pub async fn change_password(
                 )
             })
             .await
+            // Other sessions of this user ended: stop serving them from the cache too.
+            .inspect(|()| state.principals.clear())
     } else {
         Err(AppError::invalid(
             "current_password",
@@ -438,5 +442,6 @@ pub async fn set_language(
             })
         })
         .await?;
+    state.principals.clear();
     Ok(redirect("/account"))
 }

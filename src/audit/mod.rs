@@ -5,6 +5,10 @@
 //! content (`entry_hash`, which covers `prev_hash`). Altering, removing or reordering an entry
 //! breaks the chain at that point, which [`verify`] reports.
 
+pub mod journal;
+
+pub use journal::Journal;
+
 use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -145,45 +149,64 @@ impl Entry {
 /// Appends an entry. Call it inside the transaction of the change being recorded, so the entry
 /// and the change commit or roll back together.
 pub fn write(conn: &mut DbConnection, actor: &Actor, event: Event) -> AppResult<i64> {
+    let seqs = append(conn, &[(actor, &event)])?;
+    seqs.first()
+        .copied()
+        .ok_or_else(|| crate::error::AppError::internal("audit: no entry written"))
+}
+
+/// Appends entries in the order given, inside the caller's transaction; returns their sequence
+/// numbers.
+pub(crate) fn append(conn: &mut DbConnection, items: &[(&Actor, &Event)]) -> AppResult<Vec<i64>> {
     // Touching the head row first serialises concurrent writers on both backends (a row lock on
     // PostgreSQL; SQLite write transactions are already exclusive).
     diesel::update(audit_chain_head::table.find(1))
         .set(audit_chain_head::last_seq.eq(audit_chain_head::last_seq))
         .execute(conn)?;
-    let (last_seq, last_hash): (i64, String) = audit_chain_head::table
+    let (mut last_seq, mut last_hash): (i64, String) = audit_chain_head::table
         .find(1)
         .select((audit_chain_head::last_seq, audit_chain_head::last_hash))
         .first(conn)?;
-    let mut entry = Entry {
-        seq: last_seq + 1,
-        id: uuid::Uuid::new_v4().to_string(),
-        occurred_at: now(),
-        user_id: actor.user_id.clone(),
-        username: actor.username.clone(),
-        role_id: actor.role_id.clone(),
-        action: event.action.into(),
-        record_type: event.record_type,
-        record_id: event.record_id,
-        record_owner: event.record_owner,
-        outcome: event.outcome.as_str().into(),
-        ip: actor.ip.clone(),
-        user_agent: actor.user_agent.as_deref().map(truncate_agent),
-        request_id: actor.request_id.clone(),
-        detail: event.detail.to_string(),
-        prev_hash: last_hash,
-        entry_hash: String::new(),
-    };
-    entry.entry_hash = entry.compute_hash();
-    diesel::insert_into(audit_log::table)
-        .values(&entry)
-        .execute(conn)?;
+    let at = now();
+    let mut entries = Vec::with_capacity(items.len());
+    for (actor, event) in items {
+        let mut entry = Entry {
+            seq: last_seq + 1,
+            id: uuid::Uuid::new_v4().to_string(),
+            occurred_at: at,
+            user_id: actor.user_id.clone(),
+            username: actor.username.clone(),
+            role_id: actor.role_id.clone(),
+            action: event.action.into(),
+            record_type: event.record_type.clone(),
+            record_id: event.record_id.clone(),
+            record_owner: event.record_owner.clone(),
+            outcome: event.outcome.as_str().into(),
+            ip: actor.ip.clone(),
+            user_agent: actor.user_agent.as_deref().map(truncate_agent),
+            request_id: actor.request_id.clone(),
+            detail: event.detail.to_string(),
+            prev_hash: last_hash,
+            entry_hash: String::new(),
+        };
+        entry.entry_hash = entry.compute_hash();
+        last_seq = entry.seq;
+        last_hash = entry.entry_hash.clone();
+        entries.push(entry);
+    }
+    // One prepared statement, reused: diesel has no multi-row insert over both backends.
+    for entry in &entries {
+        diesel::insert_into(audit_log::table)
+            .values(entry)
+            .execute(conn)?;
+    }
     diesel::update(audit_chain_head::table.find(1))
         .set((
-            audit_chain_head::last_seq.eq(entry.seq),
-            audit_chain_head::last_hash.eq(&entry.entry_hash),
+            audit_chain_head::last_seq.eq(last_seq),
+            audit_chain_head::last_hash.eq(&last_hash),
         ))
         .execute(conn)?;
-    Ok(entry.seq)
+    Ok(entries.iter().map(|e| e.seq).collect())
 }
 
 /// Writes an entry in a transaction of its own (for events with no other change, such as a

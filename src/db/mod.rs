@@ -30,13 +30,24 @@ pub type PooledDb = PooledConnection<ConnectionManager>;
 /// Opens connections of the configured backend only. diesel's generic manager would call
 /// `DbConnection::establish`, which tries every backend in turn (asking SQLite to open a
 /// PostgreSQL URL as a file name) and replaces the real failure with "invalid connection url".
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ConnectionManager {
     conn_string: String,
     postgres: bool,
 }
 
 impl ConnectionManager {
+    /// A message about this connection with the password (if any) replaced.
+    fn without_password(&self, message: &str) -> String {
+        match url::Url::parse(&self.conn_string) {
+            Ok(u) if self.postgres => match u.password().filter(|p| !p.is_empty()) {
+                Some(pw) => message.replace(pw, "********"),
+                None => message.to_owned(),
+            },
+            _ => message.to_owned(),
+        }
+    }
+
     fn establish(&self) -> diesel::ConnectionResult<DbConnection> {
         if self.postgres {
             PgConnection::establish(&self.conn_string).map(DbConnection::Pg)
@@ -77,6 +88,8 @@ pub enum DbError {
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
+    /// For connections outside the pool (the audit journal's).
+    manager: ConnectionManager,
     backend: &'static str,
 }
 
@@ -128,10 +141,11 @@ impl Db {
             .max_size(config.database.pool_size)
             .connection_timeout(Duration::from_secs(config.database.connect_timeout))
             .connection_customizer(Box::new(ConnectionSetup))
-            .build(manager)
+            .build(manager.clone())
             .map_err(|e| connect_err(redact(&e.to_string(), &url)))?;
         Ok(Self {
             pool,
+            manager,
             backend: url.backend_name(),
         })
     }
@@ -143,6 +157,19 @@ impl Db {
     /// A connection for blocking code (CLI commands, start-up).
     pub fn get(&self) -> AppResult<PooledDb> {
         Ok(self.pool.get()?)
+    }
+
+    /// A connection of its own, set up like the pool's, for a thread that must never wait for
+    /// the pool.
+    pub fn dedicated(&self) -> AppResult<DbConnection> {
+        let mut conn = self.manager.connect().map_err(|e| {
+            let reason = self.manager.without_password(&e.to_string());
+            AppError::internal(format!("cannot open a database connection: {reason}"))
+        })?;
+        ConnectionSetup
+            .on_acquire(&mut conn)
+            .map_err(|e| AppError::internal(format!("cannot set up a database connection: {e}")))?;
+        Ok(conn)
     }
 
     /// Runs database work on the blocking thread pool so it never stalls the async executor.
@@ -254,10 +281,16 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
             DbConnection::Sqlite(c) => {
                 // busy_timeout first, so that the others wait instead of failing; writers then
                 // queue rather than erroring; foreign keys are off by default in SQLite.
+                // Reads go through a memory map of the file (shared by every connection, backed
+                // by the page cache) rather than a read() system call per page: with rows of a
+                // few kilobytes that halves the time of a list. Writes still use write().
                 for pragma in [
                     "PRAGMA busy_timeout = 10000",
                     "PRAGMA foreign_keys = ON",
                     "PRAGMA synchronous = NORMAL",
+                    "PRAGMA mmap_size = 1073741824",
+                    "PRAGMA cache_size = -8192",
+                    "PRAGMA temp_store = MEMORY",
                 ] {
                     diesel::sql_query(pragma)
                         .execute(c)

@@ -155,6 +155,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    record_generations (record_type) {
+        record_type -> Text,
+        generation -> BigInt,
+    }
+}
+
 diesel::joinable!(record_assignments -> records (record_id));
 diesel::joinable!(record_search_terms -> records (record_id));
 diesel::joinable!(record_history -> records (record_id));
@@ -166,5 +173,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     record_history,
     record_flags,
     record_counters,
+    record_generations,
     users,
 );

@@ -245,6 +245,7 @@ pub fn generate(
             role_id: Some(owner.role_id.clone()),
             ..Actor::console()
         },
+        journal: None,
     };
     let mut done = 0;
     while done < count {

@@ -107,10 +107,11 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
     let caller = request::caller(&req)?;
     let q = ListQuery::parse(&request::query_pairs(&req));
     let query = q.clone();
+    let lists = state.lists.clone();
     let (rows, total, names) = state
         .db
         .run(move |c| {
-            let (rows, total) = service::list(c, &CASE, &caller, &query)?;
+            let (rows, total) = service::list(c, &CASE, &caller, &query, &lists)?;
             let ids: Vec<String> = rows.iter().filter_map(|r| r.owned_by.clone()).collect();
             let names = service::usernames(c, &ids)?;
             Ok((rows, total, names))

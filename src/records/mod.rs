@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod form_view;
+pub mod list_cache;
 pub mod merge;
 pub mod pages;
 pub mod query;

@@ -126,10 +126,11 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
     q.short = true;
     let query = q.clone();
     let can_create = can(&caller, Action::Create);
+    let lists = state.lists.clone();
     let (rows, total, names) = state
         .db
         .run(move |c| {
-            let (rows, total) = service::list(c, &CASE, &caller, &query)?;
+            let (rows, total) = service::list(c, &CASE, &caller, &query, &lists)?;
             let ids: Vec<String> = rows.iter().filter_map(|r| r.owned_by.clone()).collect();
             Ok((rows, total, service::usernames(c, &ids)?))
         })

@@ -4,9 +4,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::list_cache::{self, Found, ListCache};
 use super::{search, Record};
 use crate::access::RecordScope;
-use crate::db::schema::{record_assignments, record_search_terms, records};
+use crate::db::schema::{record_assignments, record_generations, record_search_terms, records};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::AppResult;
 use crate::forms::validate::parse_date;
@@ -357,22 +358,12 @@ fn could_be_id(text: &str) -> bool {
 type BoxedCondition =
     Box<dyn BoxableExpression<records::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
-/// One page of records and the total that match.
-pub fn page(
-    conn: &mut DbConnection,
-    record_type: &str,
-    scope: &RecordScope,
-    q: &ListQuery,
-) -> AppResult<(Vec<Record>, i64)> {
-    if q.matches_nothing {
-        return Ok((Vec::new(), 0));
-    }
-    let total: i64 = filtered(record_type, scope, q).count().get_result(conn)?;
-    let mut query = filtered(record_type, scope, q).select(Record::as_select());
-    // The id breaks ties in the same direction as the sort, so that the database can read the
-    // page straight from the matching index. Missing ages sort last on both backends.
+/// The filtered query in the requested order. The id breaks ties in the same direction as the
+/// sort, so that the database can read the page straight from the matching index. Missing ages
+/// sort last on both backends.
+fn ordered<'a>(query: Boxed<'a>, q: &ListQuery) -> Boxed<'a> {
     let d = q.descending;
-    query = match q.order_by {
+    match q.order_by {
         SortField::RegistrationDate if d => {
             query.order((records::registration_date.desc(), records::id.desc()))
         }
@@ -397,10 +388,104 @@ pub fn page(
         SortField::Name => query.order((records::name_sort.asc(), records::id.asc())),
         SortField::DisplayId if d => query.order((records::display_id.desc(), records::id.desc())),
         SortField::DisplayId => query.order((records::display_id.asc(), records::id.asc())),
+    }
+}
+
+/// The record type's generation: it moves with every change to its records (see
+/// [`super::list_cache`]).
+fn generation(conn: &mut DbConnection, record_type: &str) -> AppResult<i64> {
+    Ok(record_generations::table
+        .find(record_type)
+        .select(record_generations::generation)
+        .first(conn)
+        .optional()?
+        .unwrap_or(-1))
+}
+
+/// What identifies a list apart from its page: record type, whose view, filters and order.
+fn cache_key(record_type: &str, scope: &RecordScope, q: &ListQuery) -> String {
+    format!(
+        "{record_type}|{scope:?}|{:?}",
+        (
+            q.order_by,
+            q.descending,
+            &q.status,
+            &q.sex,
+            &q.risk_level,
+            q.age,
+            q.registration_date,
+            q.last_updated_at,
+            q.flagged,
+            &q.location,
+            &q.query,
+            q.id_search,
+        )
+    )
+}
+
+/// Full records for ids, in the order of the ids.
+fn records_in_order(conn: &mut DbConnection, ids: &[String]) -> AppResult<Vec<Record>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows: Vec<Record> = records::table
+        .filter(records::id.eq_any(ids))
+        .select(Record::as_select())
+        .load(conn)?;
+    let position: std::collections::HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    rows.sort_by_key(|r| position.get(r.id.as_str()).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// One page of records and the total that match.
+///
+/// Ids are found first and whole records read only for the page: sorting thousands of name
+/// matches then moves ids, not form data. Totals, and the ids of lists with few enough matches,
+/// are reused from `cache` while no record of the type has changed.
+pub fn page(
+    conn: &mut DbConnection,
+    record_type: &str,
+    scope: &RecordScope,
+    q: &ListQuery,
+    cache: &ListCache,
+) -> AppResult<(Vec<Record>, i64)> {
+    if q.matches_nothing {
+        return Ok((Vec::new(), 0));
+    }
+    let offset = usize::try_from((q.page - 1).saturating_mul(q.per)).unwrap_or(usize::MAX);
+    let per = usize::try_from(q.per).unwrap_or(0);
+    let generation = generation(conn, record_type)?;
+    let key = cache_key(record_type, scope, q);
+    let found = match cache.get(&key, generation) {
+        Some(found) => found,
+        None => {
+            let total: i64 = filtered(record_type, scope, q).count().get_result(conn)?;
+            let ids = if usize::try_from(total).is_ok_and(|t| t <= list_cache::MAX_IDS) {
+                let all: Vec<String> = ordered(filtered(record_type, scope, q), q)
+                    .select(records::id)
+                    .load(conn)?;
+                Some(std::sync::Arc::new(all))
+            } else {
+                None
+            };
+            let found = Found { total, ids };
+            cache.put(key, generation, found.clone());
+            found
+        }
     };
-    let offset = (q.page - 1).saturating_mul(q.per);
-    let rows = query.limit(q.per).offset(offset).load(conn)?;
-    Ok((rows, total))
+    let page_ids: Vec<String> = match &found.ids {
+        Some(ids) => ids.iter().skip(offset).take(per).cloned().collect(),
+        None => ordered(filtered(record_type, scope, q), q)
+            .select(records::id)
+            .limit(q.per)
+            .offset((q.page - 1).saturating_mul(q.per))
+            .load(conn)?,
+    };
+    Ok((records_in_order(conn, &page_ids)?, found.total))
 }
 
 #[cfg(test)]

@@ -6,11 +6,12 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
 
+use super::list_cache::ListCache;
 use super::merge::{self, Change};
 use super::query::{self, ListQuery};
 use super::{search_terms, short_id, Projection, Record, RecordKind};
 use crate::access::{Action, Permission, Principal};
-use crate::audit::{self, Actor, Event, Outcome};
+use crate::audit::{self, Actor, Event, Journal, Outcome};
 use crate::db::schema::{
     record_assignments, record_counters, record_flags, record_history, record_search_terms,
     records, users,
@@ -19,11 +20,24 @@ use crate::db::{now, write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::forms::validate::validate;
 
-/// Who is acting: the signed-in user and the request's audit details.
+/// Who is acting: the signed-in user and the request's audit details, and where the audit
+/// entries of their reads go: the server's journal (batched), or with `None` (the command
+/// line) straight into the database.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub principal: Principal,
     pub actor: Actor,
+    pub journal: Option<Journal>,
+}
+
+/// Audits a read. Never call it inside a write transaction: the journal would wait for the
+/// lock that transaction holds.
+fn record_read(conn: &mut DbConnection, caller: &Caller, event: Event) -> AppResult<()> {
+    match &caller.journal {
+        Some(journal) => journal.append(&caller.actor, event)?,
+        None => audit::write_alone(conn, &caller.actor, event)?,
+    };
+    Ok(())
 }
 
 /// Statuses a record can have.
@@ -312,11 +326,7 @@ pub fn fetch(
     id: &str,
 ) -> AppResult<Record> {
     let record = load_reachable(conn, kind, caller, id, "view")?;
-    audit::write_alone(
-        conn,
-        &caller.actor,
-        event(kind, "view", Outcome::Done, &record),
-    )?;
+    record_read(conn, caller, event(kind, "view", Outcome::Done, &record))?;
     Ok(record)
 }
 
@@ -327,15 +337,16 @@ pub fn list(
     kind: &RecordKind,
     caller: &Caller,
     q: &ListQuery,
+    cache: &ListCache,
 ) -> AppResult<(Vec<Record>, i64)> {
-    let (rows, total) = query::page(conn, kind.name, &caller.principal.record_scope(), q)?;
+    let (rows, total) = query::page(conn, kind.name, &caller.principal.record_scope(), q, cache)?;
     let mut e = Event::new("list", Outcome::Done);
     e.record_type = Some(kind.name.into());
     e.detail = serde_json::json!({
         "page": q.page, "per": q.per, "total": total, "returned": rows.len(),
         "filters": q.filter_names(), "searched": q.query.is_some(), "id_search": q.id_search,
     });
-    audit::write_alone(conn, &caller.actor, e)?;
+    record_read(conn, caller, e)?;
     Ok((rows, total))
 }
 
@@ -513,9 +524,9 @@ pub fn flags(
     id: &str,
 ) -> AppResult<Vec<Flag>> {
     let record = load_reachable(conn, kind, caller, id, "view_flags")?;
-    audit::write_alone(
+    record_read(
         conn,
-        &caller.actor,
+        caller,
         event(kind, "view_flags", Outcome::Done, &record),
     )?;
     flags_of(conn, &record.id)
@@ -680,9 +691,9 @@ pub fn history(
     id: &str,
 ) -> AppResult<(Record, Vec<HistoryEntry>)> {
     let record = load_reachable(conn, kind, caller, id, "view_history")?;
-    audit::write_alone(
+    record_read(
         conn,
-        &caller.actor,
+        caller,
         event(kind, "view_history", Outcome::Done, &record),
     )?;
     let entries = history_since(conn, &record.id, 0)?;

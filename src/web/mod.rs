@@ -24,16 +24,25 @@ pub struct AppState {
     pub db: Db,
     pub limits: Arc<sign_in_limits::SignInLimits>,
     pub basic_cache: Arc<crate::access::gate::BasicAuthCache>,
+    /// Totals and short result lists of recent list requests.
+    pub lists: Arc<crate::records::list_cache::ListCache>,
+    /// Principals of recently presented credentials.
+    pub principals: Arc<crate::access::principals::PrincipalCache>,
+    /// Where the audit entries of reads are written, in batches.
+    pub journal: crate::audit::Journal,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Db) -> Self {
+    pub fn new(config: Config, db: Db, journal: crate::audit::Journal) -> Self {
         let limits = sign_in_limits::SignInLimits::new(config.accounts.sign_in_attempts_per_minute);
         Self {
             config: Arc::new(config),
             db,
             limits: Arc::new(limits),
             basic_cache: Arc::new(crate::access::gate::BasicAuthCache::default()),
+            principals: Arc::default(),
+            lists: Arc::default(),
+            journal,
         }
     }
 }

@@ -90,9 +90,13 @@ pub fn caller(req: &HttpRequest) -> crate::error::AppResult<crate::records::serv
         .get::<Principal>()
         .cloned()
         .ok_or_else(crate::error::AppError::unauthenticated)?;
+    let journal = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .map(|s| s.journal.clone());
     Ok(crate::records::service::Caller {
         actor: actor(req),
         principal,
+        journal,
     })
 }
 

@@ -1,0 +1,7 @@
+DROP TRIGGER record_assignments_generation_update;
+DROP TRIGGER record_assignments_generation_delete;
+DROP TRIGGER record_assignments_generation_insert;
+DROP TRIGGER records_generation_delete;
+DROP TRIGGER records_generation_update;
+DROP TRIGGER records_generation_insert;
+DROP TABLE record_generations;
