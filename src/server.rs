@@ -211,7 +211,8 @@ pub async fn build(config: Config) -> Result<Application, StartError> {
     })
 }
 
-/// Periodic work: removing expired sessions, and the systemd watchdog ping.
+/// Periodic work: removing expired sessions, planner statistics, trimming the write-ahead log,
+/// and the systemd watchdog ping.
 fn spawn_housekeeping(state: AppState) {
     let purge_state = state.clone();
     actix_web::rt::spawn(async move {
@@ -240,6 +241,12 @@ fn spawn_housekeeping(state: AppState) {
                 tracing::warn!(
                     cause = e.cause.as_deref().unwrap_or(""),
                     "refreshing database statistics failed"
+                );
+            }
+            if let Err(e) = purge_state.db.run(crate::db::checkpoint).await {
+                tracing::warn!(
+                    cause = e.cause.as_deref().unwrap_or(""),
+                    "checkpointing the write-ahead log failed"
                 );
             }
         }

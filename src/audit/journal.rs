@@ -4,18 +4,21 @@
 //! written one at a time in chain order. Written in a transaction each, concurrent reads queue on
 //! the chain head (SQLite admits one writer at a time; PostgreSQL locks the head row), and a
 //! view costs far more than the read itself. The journal writes them in batches instead: requests
-//! hand their entry to one writer thread and wait; the thread takes everything queued, appends it
-//! in one transaction on a connection of its own, and answers each request with its entry's
-//! sequence number. A response is sent only after its entry has committed, exactly as before; a
-//! failed batch fails every request in it.
+//! hand their entry to one writer thread, give their database connection back and wait; the
+//! thread takes everything queued, appends it in one transaction on a connection of its own, and
+//! answers each request. What was read travels as [`Audited`], which releases it only once the
+//! entry has committed: no response is sent before its entry is stored, and a failed batch fails
+//! every request in it.
 //!
 //! Changes keep writing their entry inside their own transaction ([`super::write`]), so that a
 //! change and its entry commit together. Both paths extend the same chain under the same lock.
 
 use std::sync::mpsc;
 
+use tokio::sync::oneshot;
+
 use super::{append, Actor, Event};
-use crate::db::{write_transaction, Db, DbConnection};
+use crate::db::{restart_log, write_transaction, Db, DbConnection};
 use crate::error::{AppError, AppResult};
 
 /// Entries taken into one transaction at most: enough to absorb every connection's requests at
@@ -25,7 +28,7 @@ const MAX_BATCH: usize = 512;
 struct Pending {
     actor: Actor,
     event: Event,
-    done: mpsc::SyncSender<Result<i64, String>>,
+    done: oneshot::Sender<Result<i64, String>>,
 }
 
 /// A handle on the writer thread. Cheap to clone; the thread ends when the last handle is gone,
@@ -54,10 +57,10 @@ impl Journal {
         Ok(Self { queue })
     }
 
-    /// Appends an entry and waits until it has committed. Blocking: call it from database work
-    /// (on the blocking pool), never on the async executor.
-    pub fn append(&self, actor: &Actor, event: Event) -> AppResult<i64> {
-        let (done, answer) = mpsc::sync_channel(1);
+    /// Queues an entry; the receipt tells when it has committed. Never blocks, so a request can
+    /// give its database connection back before it waits.
+    pub fn submit(&self, actor: &Actor, event: Event) -> AppResult<Receipt> {
+        let (done, answer) = oneshot::channel();
         let pending = Pending {
             actor: actor.clone(),
             event,
@@ -66,11 +69,80 @@ impl Journal {
         self.queue
             .send(pending)
             .map_err(|_| unavailable("stopped"))?;
-        match answer.recv() {
-            Ok(Ok(seq)) => Ok(seq),
-            Ok(Err(cause)) => Err(unavailable(&cause)),
-            Err(_) => Err(unavailable("stopped before answering")),
+        Ok(Receipt(Some(answer)))
+    }
+}
+
+/// Proof of an audit entry in progress: wait on it before showing what was read.
+#[derive(Debug)]
+pub struct Receipt(Option<oneshot::Receiver<Result<i64, String>>>);
+
+impl Receipt {
+    /// An entry that has already committed (written directly, not through the journal).
+    pub fn committed() -> Self {
+        Self(None)
+    }
+
+    pub async fn wait(self) -> AppResult<()> {
+        match self.0 {
+            None => Ok(()),
+            Some(answer) => settle(answer.await.ok()),
         }
+    }
+
+    /// For code on the blocking pool or the command line; panics on the async executor.
+    pub fn wait_blocking(self) -> AppResult<()> {
+        match self.0 {
+            None => Ok(()),
+            Some(answer) => settle(answer.blocking_recv().ok()),
+        }
+    }
+}
+
+fn settle(answer: Option<Result<i64, String>>) -> AppResult<()> {
+    match answer {
+        Some(Ok(_)) => Ok(()),
+        Some(Err(cause)) => Err(unavailable(&cause)),
+        None => Err(unavailable("stopped before answering")),
+    }
+}
+
+/// The result of a read, released only once the read's audit entry has committed.
+#[must_use = "a read must be released with `committed` before it is shown"]
+#[derive(Debug)]
+pub struct Audited<T> {
+    value: T,
+    receipt: Receipt,
+}
+
+impl<T> Audited<T> {
+    pub fn new(value: T, receipt: Receipt) -> Self {
+        Self { value, receipt }
+    }
+
+    /// What was read, for reading more in the same database work. Show only what
+    /// [`Audited::committed`] returns.
+    pub fn get(&self) -> &T {
+        &self.value
+    }
+
+    /// Adds to or transforms what was read, keeping the receipt.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Audited<U> {
+        Audited {
+            value: f(self.value),
+            receipt: self.receipt,
+        }
+    }
+
+    /// Waits until the audit entry has committed (or failed: then nothing is shown).
+    pub async fn committed(self) -> AppResult<T> {
+        self.receipt.wait().await?;
+        Ok(self.value)
+    }
+
+    pub fn committed_blocking(self) -> AppResult<T> {
+        self.receipt.wait_blocking()?;
+        Ok(self.value)
     }
 }
 
@@ -83,7 +155,7 @@ fn unavailable(cause: &str) -> AppError {
 }
 
 fn run(db: &Db, incoming: &mpsc::Receiver<Pending>) {
-    let mut conn: Option<DbConnection> = None;
+    let mut conn: Option<Writer> = None;
     // recv() fails only once every handle is gone and the queue is empty.
     while let Ok(first) = incoming.recv() {
         let mut batch = vec![first];
@@ -109,9 +181,19 @@ fn run(db: &Db, incoming: &mpsc::Receiver<Pending>) {
     }
 }
 
+/// The journal's connection, and how many batches it committed since it last restarted the
+/// write-ahead log.
+struct Writer {
+    conn: DbConnection,
+    batches: u32,
+}
+
+/// Batches between restarts of SQLite's write-ahead log (a few megabytes of log at most).
+const BATCHES_PER_LOG: u32 = 200;
+
 fn write_batch(
     db: &Db,
-    conn: &mut Option<DbConnection>,
+    writer: &mut Option<Writer>,
     batch: &[Pending],
 ) -> Result<Vec<i64>, String> {
     let detail = |e: AppError| {
@@ -119,10 +201,25 @@ fn write_batch(
         tracing::error!(error = %cause, entries = batch.len(), "audit journal batch failed");
         cause
     };
-    let c = match conn {
-        Some(c) => c,
-        None => conn.insert(db.dedicated().map_err(detail)?),
+    let w = match writer {
+        Some(w) => w,
+        None => writer.insert(Writer {
+            conn: db.dedicated().map_err(detail)?,
+            batches: 0,
+        }),
     };
     let items: Vec<(&Actor, &Event)> = batch.iter().map(|p| (&p.actor, &p.event)).collect();
-    write_transaction(c, |c| append(c, &items)).map_err(detail)
+    let seqs = write_transaction(&mut w.conn, |c| append(c, &items)).map_err(detail)?;
+    w.batches += 1;
+    if w.batches >= BATCHES_PER_LOG {
+        w.batches = 0;
+        // The batch has committed: a failed checkpoint only means the log stays longer.
+        if let Err(e) = restart_log(&mut w.conn) {
+            tracing::warn!(
+                cause = e.cause.as_deref().unwrap_or(""),
+                "write-ahead log restart failed"
+            );
+        }
+    }
+    Ok(seqs)
 }

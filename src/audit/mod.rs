@@ -7,7 +7,7 @@
 
 pub mod journal;
 
-pub use journal::Journal;
+pub use journal::{Audited, Journal, Receipt};
 
 use diesel::prelude::*;
 use serde::Serialize;

@@ -271,6 +271,29 @@ pub fn refresh_statistics(conn: &mut DbConnection, full: bool) -> AppResult<()> 
     Ok(())
 }
 
+/// Copies SQLite's write-ahead log back into the database file and truncates it. SQLite does
+/// this by itself every thousand pages, but only as far as no reader still needs: a server that
+/// is never idle can grow the log to the size of the database. Waits (up to the busy timeout)
+/// for readers to move on; nothing to do on PostgreSQL.
+pub fn checkpoint(conn: &mut DbConnection) -> AppResult<()> {
+    if let DbConnection::Sqlite(c) = conn {
+        diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(c)?;
+    }
+    Ok(())
+}
+
+/// Copies the write-ahead log into the database file and has the next writer start the log
+/// afresh, waiting (busy timeout) for readers of older snapshots to finish. Under steady reads
+/// and writes SQLite's own passive checkpoints never find a moment to restart the log, which
+/// then grows without bound, and every page read searches a longer log index. A frequent writer
+/// (the audit journal) calls this every so often; nothing to do on PostgreSQL.
+pub fn restart_log(conn: &mut DbConnection) -> AppResult<()> {
+    if let DbConnection::Sqlite(c) = conn {
+        diesel::sql_query("PRAGMA wal_checkpoint(RESTART)").execute(c)?;
+    }
+    Ok(())
+}
+
 /// Per-connection settings applied when the pool opens a connection.
 #[derive(Debug)]
 struct ConnectionSetup;
@@ -281,16 +304,13 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
             DbConnection::Sqlite(c) => {
                 // busy_timeout first, so that the others wait instead of failing; writers then
                 // queue rather than erroring; foreign keys are off by default in SQLite.
-                // Reads go through a memory map of the file (shared by every connection, backed
-                // by the page cache) rather than a read() system call per page: with rows of a
-                // few kilobytes that halves the time of a list. Writes still use write().
                 for pragma in [
                     "PRAGMA busy_timeout = 10000",
                     "PRAGMA foreign_keys = ON",
                     "PRAGMA synchronous = NORMAL",
-                    "PRAGMA mmap_size = 1073741824",
-                    "PRAGMA cache_size = -8192",
                     "PRAGMA temp_store = MEMORY",
+                    // Once a checkpoint has emptied the log, shrink its file to this size.
+                    "PRAGMA journal_size_limit = 67108864",
                 ] {
                     diesel::sql_query(pragma)
                         .execute(c)

@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 use super::query::ListQuery;
 use super::service::{self, Flag, HistoryEntry};
 use super::{Record, RecordKind, CASE};
+use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
 use crate::web::request;
 use crate::web::AppState;
@@ -90,17 +91,23 @@ fn expected_version(req: &HttpRequest, data: &Map<String, Value>) -> AppResult<O
 }
 
 /// `{"data": record}` with the record's version as ETag.
-async fn single_record_response(state: &AppState, r: &Record) -> AppResult<HttpResponse> {
-    let owner = owner_of(state, r).await?;
+fn single_record_response(r: &Record, owner: Option<&str>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .insert_header(etag(r))
-        .json(json!({ "data": record_json(&CASE, r, owner.as_deref(), false)? })))
+        .json(json!({ "data": record_json(&CASE, r, owner, false)? })))
 }
 
-async fn owner_of(state: &AppState, r: &Record) -> AppResult<Option<String>> {
+/// The user name of a record's owner, read in the same database work as the record.
+fn owner_name(c: &mut DbConnection, r: &Record) -> AppResult<Option<String>> {
     let ids: Vec<String> = r.owned_by.iter().cloned().collect();
-    let names = state.db.run(move |c| service::usernames(c, &ids)).await?;
+    let names = service::usernames(c, &ids)?;
     Ok(r.owned_by.as_ref().and_then(|id| names.get(id).cloned()))
+}
+
+/// A record just changed, with its owner's name.
+fn with_owner(c: &mut DbConnection, r: Record) -> AppResult<(Record, Option<String>)> {
+    let owner = owner_name(c, &r)?;
+    Ok((r, owner))
 }
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -108,14 +115,21 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
     let q = ListQuery::parse(&request::query_pairs(&req));
     let query = q.clone();
     let lists = state.lists.clone();
-    let (rows, total, names) = state
+    let ((rows, total), names) = state
         .db
         .run(move |c| {
-            let (rows, total) = service::list(c, &CASE, &caller, &query, &lists)?;
-            let ids: Vec<String> = rows.iter().filter_map(|r| r.owned_by.clone()).collect();
+            let page = service::list(c, &CASE, &caller, &query, &lists)?;
+            let ids: Vec<String> = page
+                .get()
+                .0
+                .iter()
+                .filter_map(|r| r.owned_by.clone())
+                .collect();
             let names = service::usernames(c, &ids)?;
-            Ok((rows, total, names))
+            Ok(page.map(|p| (p, names)))
         })
+        .await?
+        .committed()
         .await?;
     // An id search outside one's own records answers the summary only.
     let short = q.short || q.id_search;
@@ -148,9 +162,15 @@ pub async fn get(
     let id = path.into_inner();
     let r = state
         .db
-        .run(move |c| service::fetch(c, &CASE, &caller, &id))
+        .run(move |c| {
+            let r = service::fetch(c, &CASE, &caller, &id)?;
+            let owner = owner_name(c, r.get())?;
+            Ok(r.map(|r| (r, owner)))
+        })
+        .await?
+        .committed()
         .await?;
-    single_record_response(&state, &r).await
+    single_record_response(&r.0, r.1.as_deref())
 }
 
 pub async fn create(
@@ -169,12 +189,15 @@ pub async fn create(
     let cid = client_id.clone();
     let r = state
         .db
-        .run(move |c| service::create(c, &CASE, &caller, &data, cid.as_deref(), &format))
+        .run(move |c| {
+            let r = service::create(c, &CASE, &caller, &data, cid.as_deref(), &format)?;
+            with_owner(c, r)
+        })
         .await?;
     if client_id.is_some() {
-        return Ok(HttpResponse::NoContent().insert_header(etag(&r)).finish());
+        return Ok(HttpResponse::NoContent().insert_header(etag(&r.0)).finish());
     }
-    single_record_response(&state, &r).await
+    single_record_response(&r.0, r.1.as_deref())
 }
 
 pub async fn update(
@@ -189,9 +212,12 @@ pub async fn update(
     let expected = expected_version(&req, &data)?;
     let r = state
         .db
-        .run(move |c| service::update(c, &CASE, &caller, &id, &data, expected))
+        .run(move |c| {
+            let r = service::update(c, &CASE, &caller, &id, &data, expected)?;
+            with_owner(c, r)
+        })
         .await?;
-    single_record_response(&state, &r).await
+    single_record_response(&r.0, r.1.as_deref())
 }
 
 pub async fn disable(
@@ -228,6 +254,8 @@ pub async fn list_flags(
     let flags = state
         .db
         .run(move |c| service::flags(c, &CASE, &caller, &id))
+        .await?
+        .committed()
         .await?;
     Ok(HttpResponse::Ok().json(json!({ "data": flags.iter().map(flag_json).collect::<Vec<_>>() })))
 }
@@ -294,6 +322,8 @@ pub async fn record_history(
     let (_, entries) = state
         .db
         .run(move |c| service::history(c, &CASE, &caller, &id))
+        .await?
+        .committed()
         .await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "data": entries.iter().map(history_json).collect::<Vec<_>>() })))

@@ -14,10 +14,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Lists with at most this many matches keep their ids.
-pub const MAX_IDS: usize = 20_000;
-/// Ids kept over all entries (about 60 bytes each), and entries kept at most.
-const ID_BUDGET: usize = 200_000;
+/// Lists with at most this many matches keep their ids (about 60 bytes each: 6 MB at most).
+pub const MAX_IDS: usize = 100_000;
+/// Ids kept over all entries (30 MB), and entries kept at most.
+const ID_BUDGET: usize = 500_000;
 const MAX_ENTRIES: usize = 512;
 
 /// What a list request found, as cached.
@@ -125,7 +125,7 @@ mod tests {
     #[test]
     fn keeps_to_its_id_budget() {
         let cache = ListCache::default();
-        for i in 0..30 {
+        for i in 0..60 {
             cache.put(
                 format!("k{i}"),
                 1,
@@ -139,7 +139,7 @@ mod tests {
         assert!(inner.ids_held <= ID_BUDGET);
         assert_eq!(inner.ids_held, inner.entries.len() * 15_000);
         // The newest entries are the ones kept.
-        assert!(inner.entries.contains_key("k29"));
+        assert!(inner.entries.contains_key("k59"));
         assert!(!inner.entries.contains_key("k0"));
     }
 }

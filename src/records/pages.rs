@@ -130,10 +130,18 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
     let (rows, total, names) = state
         .db
         .run(move |c| {
-            let (rows, total) = service::list(c, &CASE, &caller, &query, &lists)?;
-            let ids: Vec<String> = rows.iter().filter_map(|r| r.owned_by.clone()).collect();
-            Ok((rows, total, service::usernames(c, &ids)?))
+            let page = service::list(c, &CASE, &caller, &query, &lists)?;
+            let ids: Vec<String> = page
+                .get()
+                .0
+                .iter()
+                .filter_map(|r| r.owned_by.clone())
+                .collect();
+            let names = service::usernames(c, &ids)?;
+            Ok(page.map(|(rows, total)| (rows, total, names)))
         })
+        .await?
+        .committed()
         .await?;
     let catalog = CASE.catalog()?;
     let lbl = |lookup: &str, v: &Option<String>| {
@@ -380,6 +388,8 @@ pub async fn edit_form(
     let record = state
         .db
         .run(move |c| service::fetch(c, &CASE, &caller, &id))
+        .await?
+        .committed()
         .await?;
     let data = record.form_data()?;
     form_page(
@@ -445,8 +455,10 @@ pub async fn update(
                 .run(move |c| {
                     let current = service::fetch(c, &CASE, &caller, &rid)?;
                     let since = service::history_since(c, &rid, base_version)?;
-                    Ok((current, since))
+                    Ok(current.map(|current| (current, since)))
                 })
+                .await?
+                .committed()
                 .await?;
             let now = current.form_data()?;
             let theirs: Vec<Change> = since
@@ -621,10 +633,13 @@ pub async fn show(
         .db
         .run(move |c| {
             let record = service::fetch(c, &CASE, &who, &id)?;
-            let flags = service::flags_of(c, &record.id)?;
-            let ids: Vec<String> = record.owned_by.iter().cloned().collect();
-            Ok((record, flags, service::usernames(c, &ids)?))
+            let flags = service::flags_of(c, &record.get().id)?;
+            let ids: Vec<String> = record.get().owned_by.iter().cloned().collect();
+            let names = service::usernames(c, &ids)?;
+            Ok(record.map(|record| (record, flags, names)))
         })
+        .await?
+        .committed()
         .await?;
     let catalog = CASE.catalog()?;
     let data = record.form_data()?;
@@ -685,6 +700,8 @@ pub async fn history(
     let (record, entries) = state
         .db
         .run(move |c| service::history(c, &CASE, &caller, &rid))
+        .await?
+        .committed()
         .await?;
     let catalog = CASE.catalog()?;
     let rows = entries

@@ -11,7 +11,7 @@ use super::merge::{self, Change};
 use super::query::{self, ListQuery};
 use super::{search_terms, short_id, Projection, Record, RecordKind};
 use crate::access::{Action, Permission, Principal};
-use crate::audit::{self, Actor, Event, Journal, Outcome};
+use crate::audit::{self, Actor, Audited, Event, Journal, Outcome, Receipt};
 use crate::db::schema::{
     record_assignments, record_counters, record_flags, record_history, record_search_terms,
     records, users,
@@ -30,14 +30,17 @@ pub struct Caller {
     pub journal: Option<Journal>,
 }
 
-/// Audits a read. Never call it inside a write transaction: the journal would wait for the
+/// Audits a read: through the journal (the receipt says when it has committed), or on the
+/// command line directly. Never inside a write transaction: the journal would wait for the
 /// lock that transaction holds.
-fn record_read(conn: &mut DbConnection, caller: &Caller, event: Event) -> AppResult<()> {
+fn record_read(conn: &mut DbConnection, caller: &Caller, event: Event) -> AppResult<Receipt> {
     match &caller.journal {
-        Some(journal) => journal.append(&caller.actor, event)?,
-        None => audit::write_alone(conn, &caller.actor, event)?,
-    };
-    Ok(())
+        Some(journal) => journal.submit(&caller.actor, event),
+        None => {
+            audit::write_alone(conn, &caller.actor, event)?;
+            Ok(Receipt::committed())
+        }
+    }
 }
 
 /// Statuses a record can have.
@@ -324,10 +327,10 @@ pub fn fetch(
     kind: &RecordKind,
     caller: &Caller,
     id: &str,
-) -> AppResult<Record> {
+) -> AppResult<Audited<Record>> {
     let record = load_reachable(conn, kind, caller, id, "view")?;
-    record_read(conn, caller, event(kind, "view", Outcome::Done, &record))?;
-    Ok(record)
+    let receipt = record_read(conn, caller, event(kind, "view", Outcome::Done, &record))?;
+    Ok(Audited::new(record, receipt))
 }
 
 /// A page of records the caller may see, audited as a list: the names of the filters used are
@@ -338,7 +341,7 @@ pub fn list(
     caller: &Caller,
     q: &ListQuery,
     cache: &ListCache,
-) -> AppResult<(Vec<Record>, i64)> {
+) -> AppResult<Audited<(Vec<Record>, i64)>> {
     let (rows, total) = query::page(conn, kind.name, &caller.principal.record_scope(), q, cache)?;
     let mut e = Event::new("list", Outcome::Done);
     e.record_type = Some(kind.name.into());
@@ -346,8 +349,8 @@ pub fn list(
         "page": q.page, "per": q.per, "total": total, "returned": rows.len(),
         "filters": q.filter_names(), "searched": q.query.is_some(), "id_search": q.id_search,
     });
-    record_read(conn, caller, e)?;
-    Ok((rows, total))
+    let receipt = record_read(conn, caller, e)?;
+    Ok(Audited::new((rows, total), receipt))
 }
 
 /// Why an update was refused for being stale: the current record, so the caller can merge.
@@ -522,14 +525,14 @@ pub fn flags(
     kind: &RecordKind,
     caller: &Caller,
     id: &str,
-) -> AppResult<Vec<Flag>> {
+) -> AppResult<Audited<Vec<Flag>>> {
     let record = load_reachable(conn, kind, caller, id, "view_flags")?;
-    record_read(
+    let receipt = record_read(
         conn,
         caller,
         event(kind, "view_flags", Outcome::Done, &record),
     )?;
-    flags_of(conn, &record.id)
+    Ok(Audited::new(flags_of(conn, &record.id)?, receipt))
 }
 
 /// The flags of a record already read (and audited) by the caller, newest first.
@@ -689,15 +692,15 @@ pub fn history(
     kind: &RecordKind,
     caller: &Caller,
     id: &str,
-) -> AppResult<(Record, Vec<HistoryEntry>)> {
+) -> AppResult<Audited<(Record, Vec<HistoryEntry>)>> {
     let record = load_reachable(conn, kind, caller, id, "view_history")?;
-    record_read(
+    let receipt = record_read(
         conn,
         caller,
         event(kind, "view_history", Outcome::Done, &record),
     )?;
     let entries = history_since(conn, &record.id, 0)?;
-    Ok((record, entries))
+    Ok(Audited::new((record, entries), receipt))
 }
 
 /// Changes saved after `version` (oldest first): what happened meanwhile, for a stale edit.
