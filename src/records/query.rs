@@ -460,21 +460,32 @@ pub fn page(
     let per = usize::try_from(q.per).unwrap_or(0);
     let generation = generation(conn, record_type)?;
     let key = cache_key(record_type, scope, q);
-    let found = match cache.get(&key, generation) {
+    let enough = |f: &Found| f.ids.is_some() || !list_cache::keeps_ids(f.total, offset);
+    let found = match cache.get(&key, generation).filter(enough) {
         Some(found) => found,
         None => {
-            let total: i64 = filtered(record_type, scope, q).count().get_result(conn)?;
-            let ids = if usize::try_from(total).is_ok_and(|t| t <= list_cache::MAX_IDS) {
-                let all: Vec<String> = ordered(filtered(record_type, scope, q), q)
-                    .select(records::id)
-                    .load(conn)?;
-                Some(std::sync::Arc::new(all))
-            } else {
-                None
-            };
-            let found = Found { total, ids };
-            cache.put(key, generation, found.clone());
-            found
+            // One request works a list out while the others asking for it wait for the answer.
+            let _turn = cache.turn(&key);
+            match cache.get(&key, generation) {
+                Some(found) if enough(&found) => found,
+                known => {
+                    let total: i64 = match known {
+                        Some(f) => f.total,
+                        None => filtered(record_type, scope, q).count().get_result(conn)?,
+                    };
+                    let ids = if list_cache::keeps_ids(total, offset) {
+                        let all: Vec<String> = ordered(filtered(record_type, scope, q), q)
+                            .select(records::id)
+                            .load(conn)?;
+                        Some(std::sync::Arc::new(all))
+                    } else {
+                        None
+                    };
+                    let found = Found { total, ids };
+                    cache.put(key, generation, found.clone());
+                    found
+                }
+            }
         }
     };
     let page_ids: Vec<String> = match &found.ids {
