@@ -197,6 +197,16 @@ impl Db {
     }
 }
 
+/// The turn to write to SQLite, for this process.
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn sqlite_writer_turn() -> std::sync::MutexGuard<'static, ()> {
+    // A panic while writing rolled its transaction back: the turn itself is still good.
+    SQLITE_WRITER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Runs `work` in a transaction that may write (joining the caller's, if one is open). On SQLite
 /// it starts with `BEGIN IMMEDIATE`, so the
 /// write lock is taken up front: a deferred transaction that reads and then writes can fail with
@@ -214,14 +224,21 @@ where
     if depth.is_some() {
         return work(conn);
     }
-    match conn {
+    // SQLite admits one writer at a time and makes the others poll with growing sleeps (up to
+    // 100 ms between tries), so under load a writer could wait long after the lock came free.
+    // Writers of this process queue on a mutex instead and take the lock the moment it is free;
+    // the busy timeout still covers other processes.
+    let _turn = match conn {
         DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            let turn = sqlite_writer_turn();
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            Some(turn)
         }
         DbConnection::Pg(_) => {
-            <DbConnection as Connection>::TransactionManager::begin_transaction(conn)?
+            <DbConnection as Connection>::TransactionManager::begin_transaction(conn)?;
+            None
         }
-    }
+    };
     match work(conn) {
         Ok(value) => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
@@ -277,6 +294,7 @@ pub fn refresh_statistics(conn: &mut DbConnection, full: bool) -> AppResult<()> 
 /// for readers to move on; nothing to do on PostgreSQL.
 pub fn checkpoint(conn: &mut DbConnection) -> AppResult<()> {
     if let DbConnection::Sqlite(c) = conn {
+        let _turn = sqlite_writer_turn();
         diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(c)?;
     }
     Ok(())
@@ -289,6 +307,7 @@ pub fn checkpoint(conn: &mut DbConnection) -> AppResult<()> {
 /// (the audit journal) calls this every so often; nothing to do on PostgreSQL.
 pub fn restart_log(conn: &mut DbConnection) -> AppResult<()> {
     if let DbConnection::Sqlite(c) = conn {
+        let _turn = sqlite_writer_turn();
         diesel::sql_query("PRAGMA wal_checkpoint(RESTART)").execute(c)?;
     }
     Ok(())
