@@ -712,6 +712,56 @@ async fn every_access_is_audited(backend: Backend) {
     assert!(app.with_db(|c| casekeep::audit::verify(c).unwrap()).is_ok());
 }
 
+/// A read whose audit entry cannot be stored shows nothing; once the log can be written again,
+/// reads work again and the chain is intact.
+async fn no_read_without_its_audit_entry(backend: Backend) {
+    use diesel::prelude::*;
+    let (app, api) = setup(backend).await;
+    let c = api.create(child("Hiba", "Saleh", 6)).await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let (block, unblock): (&[&str], &[&str]) = match backend {
+        Backend::Sqlite => (
+            &["CREATE TRIGGER audit_blocked BEFORE INSERT ON audit_log \
+               BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END"],
+            &["DROP TRIGGER audit_blocked"],
+        ),
+        Backend::Postgres => (
+            &[
+                "CREATE FUNCTION audit_blocked() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'disk full (simulated)'; END $$",
+                "CREATE TRIGGER audit_blocked BEFORE INSERT ON audit_log \
+                 FOR EACH ROW EXECUTE FUNCTION audit_blocked()",
+            ],
+            &[
+                "DROP TRIGGER audit_blocked ON audit_log",
+                "DROP FUNCTION audit_blocked()",
+            ],
+        ),
+    };
+    let run = |sql: &[&str]| {
+        app.with_db(|conn| {
+            for q in sql {
+                diesel::sql_query(*q).execute(conn).unwrap();
+            }
+        })
+    };
+    let before = app.audit_tail(1)[0].seq;
+    run(block);
+    for path in [format!("/cases/{id}"), "/cases?query=hiba".to_owned()] {
+        let (status, body) = api.get(&path).await;
+        assert_eq!(status, 503, "{path}: {body}");
+        assert_eq!(body["errors"][0]["code"], "unavailable", "{body}");
+        assert!(!body.to_string().contains("Hiba"), "{body}");
+    }
+    run(unblock);
+    let (status, body) = api.get(&format!("/cases/{id}")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["name_first"], "Hiba");
+    let tail = app.audit_tail(1);
+    assert_eq!((tail[0].seq, tail[0].action.as_str()), (before + 1, "view"));
+    assert!(app.with_db(|c| casekeep::audit::verify(c).unwrap()).is_ok());
+}
+
 async fn ids_locations_and_reads_of_flags(backend: Backend) {
     let (app, api) = setup(backend).await;
     let mut a = child("Salma", "Idris", 7);
@@ -807,6 +857,7 @@ on_both_backends!(
     stale_versions_conflict,
     concurrent_patches_without_version_all_apply,
     lists_follow_every_change,
+    no_read_without_its_audit_entry,
     listing_filters_and_pagination,
     search_by_name_and_id,
     scope_and_denials,

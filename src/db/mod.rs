@@ -197,6 +197,9 @@ impl Db {
     }
 }
 
+/// How long an SQLite connection waits for a lock held by another before failing.
+const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000";
+
 /// The turn to write to SQLite, for this process.
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -308,7 +311,12 @@ pub fn checkpoint(conn: &mut DbConnection) -> AppResult<()> {
 pub fn restart_log(conn: &mut DbConnection) -> AppResult<()> {
     if let DbConnection::Sqlite(c) = conn {
         let _turn = sqlite_writer_turn();
-        diesel::sql_query("PRAGMA wal_checkpoint(RESTART)").execute(c)?;
+        // Writers wait meanwhile, so wait for readers briefly only: if they are not done within
+        // 20 ms, the log is restarted next time (SQLite reports it busy; that is no error).
+        diesel::sql_query("PRAGMA busy_timeout = 20").execute(c)?;
+        let checkpointed = diesel::sql_query("PRAGMA wal_checkpoint(RESTART)").execute(c);
+        diesel::sql_query(BUSY_TIMEOUT).execute(c)?;
+        checkpointed?;
     }
     Ok(())
 }
@@ -324,7 +332,7 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
                 // busy_timeout first, so that the others wait instead of failing; writers then
                 // queue rather than erroring; foreign keys are off by default in SQLite.
                 for pragma in [
-                    "PRAGMA busy_timeout = 10000",
+                    BUSY_TIMEOUT,
                     "PRAGMA foreign_keys = ON",
                     "PRAGMA synchronous = NORMAL",
                     "PRAGMA temp_store = MEMORY",
