@@ -144,6 +144,7 @@ def scenario_result(bdir, key):
             "error_samples": raw.get("error_samples", []),
             "bytes": raw["bytes"],
             "rss_kib_after": num(env.get("rss_kib_after")),
+            "after_change_ms": num(env.get("after_change_ms")),
             "server_log_lines": num(env.get("server_log_lines")) or 0,
         }
     )
@@ -329,17 +330,20 @@ def markdown(doc):
             out.append("")
         rows = [s for s in b["scenarios"]]
         if rows:
-            out.append("| | scenario | req/s | p50 ms | p99 ms | errors | RSS after |")
-            out.append("|---|---|---:|---:|---:|---:|---:|")
+            out.append("| | scenario | req/s | p50 ms | p99 ms | errors | RSS after | one request after a change, ms |")
+            out.append("|---|---|---:|---:|---:|---:|---:|---:|")
             for s in rows:
                 if "rps" not in s:
-                    out.append(f"| {s['key']} | {s['name']} | not run: {s.get('skipped', '')} | | | | |")
+                    out.append(f"| {s['key']} | {s['name']} | not run: {s.get('skipped', '')} | | | | | |")
                     continue
+                cold = s.get("after_change_ms")
+                cold_text = fmt_ms(cold) if cold is not None else ""
                 err = s["errors"]["total"]
                 err_text = f"{err:,}" if err == 0 else f"**{err:,}** of {s['requests']:,}"
                 out.append(
                     f"| {s['key']} | {s['name']} | {fmt_rps(s['rps'])} | {fmt_ms(s['latency_ms']['p50'])} | "
-                    f"{fmt_ms(s['latency_ms']['p99'])} | {err_text} | {fmt_kib(s.get('rss_kib_after'))} |"
+                    f"{fmt_ms(s['latency_ms']['p99'])} | {err_text} | {fmt_kib(s.get('rss_kib_after'))} | "
+                    f"{cold_text} |"
                 )
         errs = [s for s in rows if "rps" in s and s["errors"]["total"]]
         for s in errs:

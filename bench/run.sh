@@ -277,6 +277,26 @@ backend_main() {
             log "$backend: $key ($name) skipped: the server is gone"
             continue
         fi
+        if [ "$auth" = yes ] && [ "$key" != f ]; then
+            # One request right after a case changed: what is remembered between requests
+            # (list totals and ids) is then worked out afresh, as after any edit on a live
+            # instance. The scenario itself repeats requests with nothing changing meanwhile.
+            local cold_url="$base$path" first_name
+            case "$path" in
+            *"<name>"*)
+                first_name=$(grep -v '^#' "$names_file" | grep -m1 .)
+                cold_url="$base/api/v2/cases?query=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$first_name")"
+                ;;
+            *"<id>"*) cold_url="$base/api/v2/cases/$(sed -n 2p "$ids_file")" ;;
+            esac
+            curl -sS -o /dev/null -m 60 -X PATCH -H "Authorization: Bearer $token" \
+                -H 'Content-Type: application/json' \
+                -d "{\"data\":{\"name_nickname\":\"bench $key $(date +%s%N)\"}}" \
+                "$base/api/v2/cases/$(head -n 1 "$ids_file")" || true
+            echo "after_change_ms=$(curl -sS -o /dev/null -m 60 -w '%{time_total}' \
+                -H "Authorization: Bearer $token" "$cold_url" | awk '{printf "%.2f", $1 * 1000}')" \
+                >>"$out/scenario-$key.env"
+        fi
         log "$backend: $key ($name): ${WARMUP} s warm-up, ${DURATION} s measured"
         if [ "$WARMUP" -gt 0 ]; then
             run_child wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 30s \
