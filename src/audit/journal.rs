@@ -89,14 +89,6 @@ impl Receipt {
             Some(answer) => settle(answer.await.ok()),
         }
     }
-
-    /// For code on the blocking pool or the command line; panics on the async executor.
-    pub fn wait_blocking(self) -> AppResult<()> {
-        match self.0 {
-            None => Ok(()),
-            Some(answer) => settle(answer.blocking_recv().ok()),
-        }
-    }
 }
 
 fn settle(answer: Option<Result<i64, String>>) -> AppResult<()> {
@@ -137,11 +129,6 @@ impl<T> Audited<T> {
     /// Waits until the audit entry has committed (or failed: then nothing is shown).
     pub async fn committed(self) -> AppResult<T> {
         self.receipt.wait().await?;
-        Ok(self.value)
-    }
-
-    pub fn committed_blocking(self) -> AppResult<T> {
-        self.receipt.wait_blocking()?;
         Ok(self.value)
     }
 }

@@ -115,41 +115,22 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
     let q = ListQuery::parse(&request::query_pairs(&req));
     let query = q.clone();
     let lists = state.lists.clone();
-    let ((rows, total), names) = state
+    let page = state
         .db
-        .run(move |c| {
-            let page = service::list(c, &CASE, &caller, &query, &lists)?;
-            let ids: Vec<String> = page
-                .get()
-                .0
-                .iter()
-                .filter_map(|r| r.owned_by.clone())
-                .collect();
-            let names = service::usernames(c, &ids)?;
-            Ok(page.map(|p| (p, names)))
-        })
+        .run(move |c| service::list(c, &CASE, &caller, &query, &lists))
         .await?
         .committed()
         .await?;
     // An id search outside one's own records answers the summary only.
     let short = q.short || q.id_search;
-    let data = rows
+    let data = page
+        .rows
         .iter()
-        .map(|r| {
-            record_json(
-                &CASE,
-                r,
-                r.owned_by
-                    .as_ref()
-                    .and_then(|o| names.get(o))
-                    .map(String::as_str),
-                short,
-            )
-        })
+        .map(|r| record_json(&CASE, r, page.owner_of(r), short))
         .collect::<AppResult<Vec<_>>>()?;
     Ok(HttpResponse::Ok().json(json!({
         "data": data,
-        "metadata": { "total": total, "per": q.per, "page": q.page },
+        "metadata": { "total": page.total, "per": q.per, "page": q.page },
     })))
 }
 

@@ -127,19 +127,9 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
     let query = q.clone();
     let can_create = can(&caller, Action::Create);
     let lists = state.lists.clone();
-    let (rows, total, names) = state
+    let page = state
         .db
-        .run(move |c| {
-            let page = service::list(c, &CASE, &caller, &query, &lists)?;
-            let ids: Vec<String> = page
-                .get()
-                .0
-                .iter()
-                .filter_map(|r| r.owned_by.clone())
-                .collect();
-            let names = service::usernames(c, &ids)?;
-            Ok(page.map(|(rows, total)| (rows, total, names)))
-        })
+        .run(move |c| service::list(c, &CASE, &caller, &query, &lists))
         .await?
         .committed()
         .await?;
@@ -149,7 +139,8 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
             .map(|v| catalog.option_label(lookup, v, lang.code()).to_owned())
             .unwrap_or_default()
     };
-    let rows = rows
+    let rows = page
+        .rows
         .iter()
         .map(|r| {
             let data = r.form_data()?;
@@ -167,14 +158,11 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
                 risk: lbl("lookup-risk-level", &r.risk_level),
                 status: lbl("lookup-case-status", &Some(r.status.clone())),
                 flagged: r.flagged,
-                owner: r
-                    .owned_by
-                    .as_ref()
-                    .and_then(|o| names.get(o).cloned())
-                    .unwrap_or_default(),
+                owner: page.owner_of(r).unwrap_or_default().to_owned(),
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
+    let total = page.total;
     let pages = ((total + q.per - 1) / q.per).max(1);
     let sort_links = [
         ("cases-col-id", super::query::SortField::DisplayId),

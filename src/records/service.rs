@@ -333,6 +333,24 @@ pub fn fetch(
     Ok(Audited::new(record, receipt))
 }
 
+/// A page of a list, with the user names of the records' owners.
+#[derive(Debug)]
+pub struct ListPage {
+    pub rows: Vec<Record>,
+    pub total: i64,
+    pub owners: std::collections::HashMap<String, String>,
+}
+
+impl ListPage {
+    /// The user name of a record's owner, if it has one.
+    pub fn owner_of(&self, r: &Record) -> Option<&str> {
+        r.owned_by
+            .as_ref()
+            .and_then(|id| self.owners.get(id))
+            .map(String::as_str)
+    }
+}
+
 /// A page of records the caller may see, audited as a list: the names of the filters used are
 /// kept, never their values (a search can hold a child's name).
 pub fn list(
@@ -341,7 +359,7 @@ pub fn list(
     caller: &Caller,
     q: &ListQuery,
     cache: &ListCache,
-) -> AppResult<Audited<(Vec<Record>, i64)>> {
+) -> AppResult<Audited<ListPage>> {
     let (rows, total) = query::page(conn, kind.name, &caller.principal.record_scope(), q, cache)?;
     let mut e = Event::new("list", Outcome::Done);
     e.record_type = Some(kind.name.into());
@@ -350,7 +368,16 @@ pub fn list(
         "filters": q.filter_names(), "searched": q.query.is_some(), "id_search": q.id_search,
     });
     let receipt = record_read(conn, caller, e)?;
-    Ok(Audited::new((rows, total), receipt))
+    let ids: Vec<String> = rows.iter().filter_map(|r| r.owned_by.clone()).collect();
+    let owners = usernames(conn, &ids)?;
+    Ok(Audited::new(
+        ListPage {
+            rows,
+            total,
+            owners,
+        },
+        receipt,
+    ))
 }
 
 /// Why an update was refused for being stale: the current record, so the caller can merge.
