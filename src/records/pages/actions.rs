@@ -68,9 +68,6 @@ pub async fn add_note(
     path: web::Path<String>,
     form: web::Form<NoteForm>,
 ) -> AppResult<HttpResponse> {
-    let caller = request::caller(&req)?;
-    let id = path.into_inner();
-    let back = format!("/cases/{id}");
     let form = form.into_inner();
     let mut patch = Map::new();
     patch.insert(
@@ -81,11 +78,7 @@ pub async fn add_note(
             "note_text": form.note_text.trim(),
         }]),
     );
-    state
-        .db
-        .run(move |c| service::update(c, &CASE, &caller, &id, &patch, None))
-        .await?;
-    Ok(redirect(&back))
+    update_and_return(&req, &state, path.into_inner(), patch, None).await
 }
 
 #[derive(serde::Deserialize)]
@@ -100,15 +93,26 @@ pub async fn set_status(
     path: web::Path<String>,
     form: web::Form<StatusForm>,
 ) -> AppResult<HttpResponse> {
-    let caller = request::caller(&req)?;
-    let id = path.into_inner();
-    let back = format!("/cases/{id}");
     let form = form.into_inner();
     let mut patch = Map::new();
     patch.insert("status".into(), Value::String(form.status));
+    let version = Some(form.record_version);
+    update_and_return(&req, &state, path.into_inner(), patch, version).await
+}
+
+/// Applies a change through the service layer and returns to the case page.
+async fn update_and_return(
+    req: &HttpRequest,
+    state: &AppState,
+    id: String,
+    patch: Map<String, Value>,
+    expected_version: Option<i64>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(req)?;
+    let back = format!("/cases/{id}");
     state
         .db
-        .run(move |c| service::update(c, &CASE, &caller, &id, &patch, Some(form.record_version)))
+        .run(move |c| service::update(c, &CASE, &caller, &id, &patch, expected_version))
         .await?;
     Ok(redirect(&back))
 }
