@@ -176,3 +176,59 @@ diesel::allow_tables_to_appear_in_same_query!(
     record_generations,
     users,
 );
+
+diesel::table! {
+    form_sections (record_type, id) {
+        record_type -> Text,
+        id -> Text,
+        position -> Integer,
+        definition -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    lookups (id) {
+        id -> Text,
+        definition -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    config_version (id) {
+        id -> Integer,
+        version -> BigInt,
+        stamp -> Text,
+    }
+}
+
+diesel::table! {
+    locations (code) {
+        code -> Text,
+        admin_level -> Integer,
+        parent_code -> Nullable<Text>,
+        location_type -> Nullable<Text>,
+        names -> Text,
+        disabled -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agencies (id) {
+        id -> Text,
+        code -> Text,
+        names -> Text,
+        services -> Text,
+        logo_sha256 -> Nullable<Text>,
+        logo_content_type -> Nullable<Text>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(form_sections, lookups, config_version, locations, agencies);

@@ -2,6 +2,7 @@
 //! lists) their choices come from. Until forms become configurable, the built-in case form ships
 //! as JSON in the binary. Validation of submitted records runs here, for the UI and the API alike.
 
+pub mod store;
 pub mod validate;
 
 use std::collections::{BTreeMap, HashMap};
