@@ -173,6 +173,7 @@ fn migrate(config: &Config, revert_last: bool, force: bool) -> Result<(), Failur
     }
     let applied = migrations::run_pending(&mut conn)?;
     crate::access::roles::ensure_seeded(&mut conn).map_err(app_failure)?;
+    crate::forms::store::ensure_seeded(&mut conn).map_err(app_failure)?;
     if applied.is_empty() {
         println!("database is up to date");
     } else {

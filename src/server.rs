@@ -99,6 +99,7 @@ pub fn open_database(config: &Config) -> Result<Db, StartError> {
         tracing::info!(migrations = ?applied, "database migrated");
     }
     crate::access::roles::ensure_seeded(&mut conn)?;
+    crate::forms::store::ensure_seeded(&mut conn)?;
     crate::db::refresh_statistics(&mut conn, false)?;
     Ok(db)
 }

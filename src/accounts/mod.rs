@@ -141,6 +141,8 @@ pub fn create(
         diesel::insert_into(users::table)
             .values(&user)
             .execute(conn)?;
+        // User fields of the forms offer the users as choices.
+        crate::forms::store::config_changed(conn)?;
         audit::write(
             conn,
             actor,

@@ -1,6 +1,8 @@
 //! The Primero-compatible REST API (`/api/v2`). Handlers only translate between JSON and the
 //! domain modules.
 
+pub mod paging;
+
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Deserialize;
 

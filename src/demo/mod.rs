@@ -269,13 +269,13 @@ mod tests {
 
     #[test]
     fn synthetic_cases_are_valid_and_reproducible() {
-        let catalog = crate::forms::case_form().unwrap();
+        let catalog = crate::forms::standard::case_catalog().unwrap();
         let today = chrono::Utc::now().date_naive();
         let mut a = SmallRng::seed_from_u64(7);
         let mut b = SmallRng::seed_from_u64(7);
         for _ in 0..300 {
             let case = synthetic_case(&mut a);
-            let problems = crate::forms::validate::validate(catalog, &case, today);
+            let problems = crate::forms::validate::validate(catalog, &case, None, today);
             assert!(problems.is_empty(), "{problems:?} in {case:?}");
             assert_eq!(case, synthetic_case(&mut b));
         }

@@ -1,31 +1,73 @@
-//! Checking a record's form data against its form: required fields, types, ranges, dates and
-//! lookup values. Every problem is reported, not only the first.
+//! Checking a record's form data against its form: required and conditional fields, types,
+//! ranges, dates and choices. Every problem is reported, not only the first.
+//!
+//! On an update only what the update changes is checked: a value stored before the form changed
+//! (an option since disabled, a field since made required) never blocks an unrelated edit, and a
+//! disabled option a record already holds stays valid on it.
 
-use chrono::NaiveDate;
+use base64::Engine;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Map, Value};
 
-use super::{Catalog, Field, FieldType};
+use super::{Calculation, Catalog, Field, FieldType};
 use crate::error::Problem;
 
 /// Longest text accepted in one field.
 const MAX_TEXT: usize = 10_000;
 /// Most entries in one subform.
 const MAX_SUBFORM_ENTRIES: usize = 500;
+/// Largest signature image (bytes of PNG).
+const MAX_SIGNATURE: usize = 256 * 1024;
+const SIGNATURE_PREFIX: &str = "data:image/png;base64,";
 
-/// Validates a whole record (after merging an update into it).
-pub fn validate(catalog: &Catalog, data: &Map<String, Value>, today: NaiveDate) -> Vec<Problem> {
+/// Validates a whole record (after merging an update into it). `previous` is the stored record
+/// an update starts from, `None` for a new record.
+pub fn validate(
+    catalog: &Catalog,
+    data: &Map<String, Value>,
+    previous: Option<&Map<String, Value>>,
+    today: NaiveDate,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for field in catalog.form.sections.iter().flat_map(|s| &s.fields) {
-        check(
-            catalog,
+    let check = Check { catalog, today };
+    for field in catalog.all_fields() {
+        let old = previous.and_then(|p| p.get(&field.name));
+        check.field(
             field,
-            data.get(&field.name),
+            data,
+            old,
+            previous.is_some(),
             &field.name,
-            today,
             &mut problems,
         );
     }
     problems
+}
+
+/// Whether a stored value fits a field as (re)defined: used to count the records a change to
+/// the field would break. A stored disabled choice fits: disabling never breaks a record.
+pub fn value_fits(catalog: &Catalog, field: &Field, value: &Value) -> bool {
+    if !field.is_entered() || is_blank(Some(value)) {
+        return true;
+    }
+    let check = Check {
+        catalog,
+        today: NaiveDate::MAX,
+    };
+    let mut problems = Vec::new();
+    check.value(
+        field,
+        value,
+        Some(value),
+        field.name.as_str(),
+        &mut problems,
+    );
+    problems.is_empty()
+}
+
+struct Check<'a> {
+    catalog: &'a Catalog,
+    today: NaiveDate,
 }
 
 fn problem(problems: &mut Vec<Problem>, path: &str, kind: &'static str, message: String) {
@@ -45,48 +87,73 @@ fn is_blank(value: Option<&Value>) -> bool {
     }
 }
 
-fn check(
-    catalog: &Catalog,
-    field: &Field,
-    value: Option<&Value>,
-    path: &str,
-    today: NaiveDate,
-    problems: &mut Vec<Problem>,
-) {
-    if is_blank(value) {
-        if field.required {
-            problem(problems, path, "required", format!("{path} is required"));
+impl Check<'_> {
+    /// Checks one field of `siblings` (the record, or one subform entry).
+    fn field(
+        &self,
+        field: &Field,
+        siblings: &Map<String, Value>,
+        old: Option<&Value>,
+        updating: bool,
+        path: &str,
+        problems: &mut Vec<Problem>,
+    ) {
+        if !field.is_entered() {
+            return;
         }
-        return;
+        let value = siblings.get(&field.name);
+        let unchanged = updating && value.filter(|v| !v.is_null()) == old.filter(|v| !v.is_null());
+        if unchanged {
+            return;
+        }
+        if is_blank(value) {
+            if field.required && field.condition_met(siblings) {
+                problem(problems, path, "required", format!("{path} is required"));
+            }
+            return;
+        }
+        let Some(value) = value else { return };
+        self.value(field, value, old, path, problems);
     }
-    let Some(value) = value else { return };
-    let in_lookup = |v: &str| {
-        field
-            .lookup
-            .as_deref()
-            .and_then(|l| catalog.lookup(l))
-            .is_none_or(|l| l.values.iter().any(|o| o.id == v))
-    };
-    match field.kind {
-        FieldType::Text | FieldType::Textarea | FieldType::Location => match value.as_str() {
-            Some(s) if s.chars().count() > MAX_TEXT => problem(
-                problems,
-                path,
-                "too_long",
-                format!("{path} is longer than {MAX_TEXT} characters"),
-            ),
-            Some(_) => {}
-            None => problem(problems, path, "not_text", format!("{path} must be text")),
-        },
-        FieldType::Select | FieldType::Radio => {
-            // Yes/no radios arrive as booleans from Primero clients and as text from forms.
-            let text = match value {
-                Value::String(s) => Some(s.clone()),
-                Value::Bool(b) => Some(b.to_string()),
-                _ => None,
-            };
-            match text {
-                Some(v) if in_lookup(&v) => {}
+
+    /// Whether `v` is an acceptable choice: known, and not disabled unless the record already
+    /// held it.
+    fn choice_ok(&self, field: &Field, v: &str, old: Option<&Value>) -> bool {
+        if !self.catalog.has_choice_list(field) {
+            return true;
+        }
+        let held = |old: Option<&Value>| match old {
+            Some(Value::Array(items)) => items.iter().any(|i| choice_text(i).as_deref() == Some(v)),
+            Some(other) => choice_text(other).as_deref() == Some(v),
+            None => false,
+        };
+        match self.catalog.choice(field, v) {
+            Some(c) => !c.disabled || held(old),
+            None => false,
+        }
+    }
+
+    fn value(
+        &self,
+        field: &Field,
+        value: &Value,
+        old: Option<&Value>,
+        path: &str,
+        problems: &mut Vec<Problem>,
+    ) {
+        match field.kind {
+            FieldType::Text | FieldType::Textarea => match value.as_str() {
+                Some(s) if s.chars().count() > MAX_TEXT => problem(
+                    problems,
+                    path,
+                    "too_long",
+                    format!("{path} is longer than {MAX_TEXT} characters"),
+                ),
+                Some(_) => {}
+                None => problem(problems, path, "not_text", format!("{path} must be text")),
+            },
+            FieldType::Select | FieldType::Radio => match choice_text(value) {
+                Some(v) if self.choice_ok(field, &v, old) => {}
                 Some(v) => problem(
                     problems,
                     path,
@@ -99,116 +166,274 @@ fn check(
                     "not_text",
                     format!("{path} must be one value"),
                 ),
-            }
-        }
-        FieldType::MultiSelect => match value.as_array() {
-            Some(items) => {
-                for item in items {
-                    match item.as_str() {
-                        Some(v) if in_lookup(v) => {}
-                        _ => {
-                            problem(
-                                problems,
-                                path,
-                                "unknown_option",
-                                format!("{path}: {item} is not one of the allowed values"),
-                            );
-                            break;
-                        }
+            },
+            FieldType::MultiSelect => match value.as_array() {
+                Some(items) => {
+                    let bad = items
+                        .iter()
+                        .find(|item| !item.as_str().is_some_and(|v| self.choice_ok(field, v, old)));
+                    if let Some(item) = bad {
+                        problem(
+                            problems,
+                            path,
+                            "unknown_option",
+                            format!("{path}: {item} is not one of the allowed values"),
+                        );
                     }
                 }
-            }
-            None => problem(
-                problems,
-                path,
-                "not_list",
-                format!("{path} must be a list of values"),
-            ),
-        },
-        FieldType::TickBox => {
-            if !value.is_boolean() {
-                problem(
+                None => problem(
                     problems,
                     path,
-                    "not_boolean",
-                    format!("{path} must be true or false"),
-                );
-            }
-        }
-        FieldType::Number => match value.as_f64() {
-            Some(n) => {
-                let below = field.min.is_some_and(|m| n < m);
-                let above = field.max.is_some_and(|m| n > m);
-                if below || above {
+                    "not_list",
+                    format!("{path} must be a list of values"),
+                ),
+            },
+            FieldType::TickBox => {
+                if !value.is_boolean() {
                     problem(
                         problems,
                         path,
-                        "out_of_range",
-                        format!(
-                            "{path} must be between {} and {}",
-                            field.min.unwrap_or(f64::MIN),
-                            field.max.unwrap_or(f64::MAX)
-                        ),
+                        "not_boolean",
+                        format!("{path} must be true or false"),
                     );
                 }
             }
-            None => problem(
-                problems,
-                path,
-                "not_a_number",
-                format!("{path} must be a number"),
-            ),
-        },
-        FieldType::Date => match value.as_str().and_then(parse_date) {
-            Some(d) if field.not_future && d > today => problem(
+            FieldType::Number => match value.as_f64() {
+                Some(n) => {
+                    let below = field.min.is_some_and(|m| n < m);
+                    let above = field.max.is_some_and(|m| n > m);
+                    if below || above {
+                        problem(
+                            problems,
+                            path,
+                            "out_of_range",
+                            format!(
+                                "{path} must be between {} and {}",
+                                field.min.unwrap_or(f64::MIN),
+                                field.max.unwrap_or(f64::MAX)
+                            ),
+                        );
+                    }
+                }
+                None => problem(
+                    problems,
+                    path,
+                    "not_a_number",
+                    format!("{path} must be a number"),
+                ),
+            },
+            FieldType::Date => self.date(field, value.as_str(), path, problems),
+            FieldType::DateRange => match value.as_object() {
+                Some(range) => {
+                    let from = range.get("from").and_then(Value::as_str);
+                    let to = range.get("to").and_then(Value::as_str);
+                    let before = problems.len();
+                    for (end, text) in [("from", from), ("to", to)] {
+                        if let Some(text) = text {
+                            self.date(field, Some(text), &format!("{path}.{end}"), problems);
+                        }
+                    }
+                    let (a, b) = (from.and_then(parse_date), to.and_then(parse_date));
+                    if from.is_none() && to.is_none() {
+                        problem(
+                            problems,
+                            path,
+                            "not_a_date_range",
+                            format!("{path} must have a start or an end"),
+                        );
+                    } else if problems.len() == before && a.zip(b).is_some_and(|(a, b)| a > b) {
+                        problem(
+                            problems,
+                            path,
+                            "range_reversed",
+                            format!("{path} ends before it starts"),
+                        );
+                    }
+                }
+                None => problem(
+                    problems,
+                    path,
+                    "not_a_date_range",
+                    format!("{path} must be a range with \"from\" and \"to\" dates"),
+                ),
+            },
+            FieldType::Signature => {
+                if !is_signature(value) {
+                    problem(
+                        problems,
+                        path,
+                        "not_a_signature",
+                        format!("{path} must be a PNG image of at most {MAX_SIGNATURE} bytes"),
+                    );
+                }
+            }
+            FieldType::Subform => self.subform(field, value, old, path, problems),
+            // Not entered: `is_entered` returned early.
+            FieldType::Separator
+            | FieldType::Photo
+            | FieldType::Document
+            | FieldType::Audio
+            | FieldType::Calculated => {}
+        }
+    }
+
+    fn date(&self, field: &Field, text: Option<&str>, path: &str, problems: &mut Vec<Problem>) {
+        let parsed = text.and_then(|t| {
+            if field.with_time {
+                parse_date_time(t).map(|dt| dt.date())
+            } else {
+                parse_date(t)
+            }
+        });
+        match parsed {
+            Some(d) if field.not_future && d > self.today => problem(
                 problems,
                 path,
                 "in_future",
                 format!("{path} cannot be in the future"),
             ),
             Some(_) => {}
+            None if field.with_time => problem(
+                problems,
+                path,
+                "not_a_date_time",
+                format!("{path} must be a date and time written YYYY-MM-DDTHH:MM"),
+            ),
             None => problem(
                 problems,
                 path,
                 "not_a_date",
                 format!("{path} must be a date written YYYY-MM-DD"),
             ),
-        },
-        FieldType::Subform => match value.as_array() {
-            Some(entries) if entries.len() > MAX_SUBFORM_ENTRIES => problem(
+        }
+    }
+
+    fn subform(
+        &self,
+        field: &Field,
+        value: &Value,
+        old: Option<&Value>,
+        path: &str,
+        problems: &mut Vec<Problem>,
+    ) {
+        let Some(entries) = value.as_array() else {
+            problem(problems, path, "not_list", format!("{path} must be a list"));
+            return;
+        };
+        if entries.len() > MAX_SUBFORM_ENTRIES {
+            problem(
                 problems,
                 path,
                 "too_long",
                 format!("{path} has more than {MAX_SUBFORM_ENTRIES} entries"),
-            ),
-            Some(entries) => {
-                for (i, entry) in entries.iter().enumerate() {
-                    let entry_path = format!("{path}[{i}]");
-                    match entry.as_object() {
-                        Some(obj) => {
-                            for sub in &field.fields {
-                                let sub_path = format!("{entry_path}.{}", sub.name);
-                                check(catalog, sub, obj.get(&sub.name), &sub_path, today, problems);
-                            }
-                        }
-                        None => problem(
-                            problems,
-                            &entry_path,
-                            "not_object",
-                            format!("{entry_path} must be an object"),
-                        ),
-                    }
-                }
+            );
+            return;
+        }
+        let old_entries: Vec<&Map<String, Value>> = old
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_object).collect())
+            .unwrap_or_default();
+        for (i, entry) in entries.iter().enumerate() {
+            let entry_path = format!("{path}[{i}]");
+            let Some(obj) = entry.as_object() else {
+                problem(
+                    problems,
+                    &entry_path,
+                    "not_object",
+                    format!("{entry_path} must be an object"),
+                );
+                continue;
+            };
+            let before = obj.get(crate::records::merge::UNIQUE_ID).and_then(|id| {
+                old_entries
+                    .iter()
+                    .find(|e| e.get(crate::records::merge::UNIQUE_ID) == Some(id))
+            });
+            for sub in &field.fields {
+                let sub_path = format!("{entry_path}.{}", sub.name);
+                let old_value = before.and_then(|b| b.get(&sub.name));
+                self.field(sub, obj, old_value, before.is_some(), &sub_path, problems);
             }
-            None => problem(problems, path, "not_list", format!("{path} must be a list")),
-        },
+        }
     }
+}
+
+/// A single choice as text: yes/no radios arrive as booleans from Primero clients and as text
+/// from forms.
+fn choice_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn is_signature(value: &Value) -> bool {
+    let Some(data) = value
+        .as_str()
+        .and_then(|s| s.strip_prefix(SIGNATURE_PREFIX))
+    else {
+        return false;
+    };
+    if data.len() > MAX_SIGNATURE * 4 / 3 + 4 {
+        return false;
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .is_ok_and(|png| png.len() <= MAX_SIGNATURE && png.starts_with(b"\x89PNG\r\n\x1a\n"))
 }
 
 /// Dates are ISO calendar dates (`2024-03-09`); a full timestamp is accepted and its date used.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let day = text.get(..10).unwrap_or(text);
     NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
+}
+
+/// A date with a time: `2024-03-09T14:30`, with or without seconds, or a full RFC 3339
+/// timestamp (then taken in UTC).
+pub fn parse_date_time(text: &str) -> Option<NaiveDateTime> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.naive_utc());
+    }
+    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+}
+
+/// Sets every calculated field from the values it derives from (submitted values for them are
+/// never kept). A value that cannot be derived is removed.
+pub fn apply_calculations(catalog: &Catalog, data: &mut Map<String, Value>, today: NaiveDate) {
+    for field in catalog.all_fields() {
+        let (FieldType::Calculated, Some(calc)) = (field.kind, &field.calculate) else {
+            continue;
+        };
+        let result = match calc {
+            Calculation::YearsSince(from) => data
+                .get(from)
+                .and_then(Value::as_str)
+                .and_then(parse_date)
+                .and_then(|d| today.years_since(d))
+                .map(Value::from),
+            Calculation::Sum(names) => {
+                let numbers: Vec<f64> = names
+                    .iter()
+                    .filter_map(|n| data.get(n).and_then(Value::as_f64))
+                    .collect();
+                (!numbers.is_empty())
+                    .then(|| serde_json::Number::from_f64(numbers.iter().sum()))
+                    .flatten()
+                    .map(Value::Number)
+            }
+            Calculation::Count(subform) => data
+                .get(subform)
+                .and_then(Value::as_array)
+                .map(|a| Value::from(a.len())),
+        };
+        match result {
+            Some(v) => data.insert(field.name.clone(), v),
+            None => data.remove(&field.name),
+        };
+    }
 }
 
 #[cfg(test)]
@@ -221,8 +446,8 @@ mod tests {
     }
 
     fn problems(data: Value) -> Vec<(String, &'static str)> {
-        let catalog = super::super::case_form().unwrap();
-        validate(catalog, data.as_object().unwrap(), today())
+        let catalog = crate::forms::standard::case_catalog().unwrap();
+        validate(catalog, data.as_object().unwrap(), None, today())
             .into_iter()
             .map(|p| (p.field, p.kind))
             .collect()

@@ -27,6 +27,13 @@ pub struct FieldView {
     /// Someone else changed this field since the user started editing (conflict page).
     pub changed_meanwhile: bool,
     pub max_date: String,
+    pub help: String,
+    /// Conditional display: the input id of the field this one depends on, and the value.
+    pub show_if_input: String,
+    pub show_if_value: String,
+    /// The two ends of a date range.
+    pub value_from: String,
+    pub value_to: String,
 }
 
 pub struct OptionView {
@@ -47,6 +54,7 @@ pub struct EntryView {
 pub struct SubformView {
     pub name: String,
     pub label: String,
+    pub help: String,
     pub entries: Vec<EntryView>,
     pub error: Option<String>,
 }
@@ -65,18 +73,29 @@ pub struct SectionView {
 /// Choices beyond this many render as a list box.
 const LONG_LIST: usize = 20;
 
-fn kind_name(k: FieldType) -> &'static str {
-    match k {
-        FieldType::Text | FieldType::Location => "text",
+fn kind_name(field: &Field) -> &'static str {
+    match field.kind {
+        FieldType::Text => "text",
         FieldType::Textarea => "textarea",
         FieldType::Select => "select",
         FieldType::MultiSelect => "multi",
         FieldType::Radio => "radio",
         FieldType::TickBox => "tick",
         FieldType::Number => "number",
+        FieldType::Date if field.with_time => "datetime",
         FieldType::Date => "date",
+        FieldType::DateRange => "daterange",
         FieldType::Subform => "subform",
+        FieldType::Separator => "separator",
+        FieldType::Photo | FieldType::Document | FieldType::Audio => "attachment",
+        FieldType::Calculated => "calculated",
+        FieldType::Signature => "signature",
     }
+}
+
+/// Whether the form shows a field: visible, and not record metadata (shown on the record page).
+fn on_form(field: &Field) -> bool {
+    field.visible && !field.system
 }
 
 /// A value as text for an input (`true`/`false` for yes/no radios, numbers as written).
@@ -139,25 +158,30 @@ fn field_view(
         Some(Value::Array(a)) => a.iter().map(|v| value_text(Some(v))).collect(),
         other => vec![value_text(other)],
     };
-    let options: Vec<OptionView> = field
-        .lookup
-        .as_deref()
-        .and_then(|l| catalog.lookup(l))
-        .map(|l| {
-            l.values
-                .iter()
-                .map(|o| OptionView {
-                    value: o.id.clone(),
-                    label: o.label.get(lang.code()).to_owned(),
-                    selected: selected.contains(&o.id),
-                })
-                .collect()
+    // Disabled choices are offered only to the records that already hold them.
+    let options: Vec<OptionView> = catalog
+        .choices(field)
+        .into_iter()
+        .filter(|c| !c.disabled || selected.iter().any(|s| s == c.id))
+        .map(|c| OptionView {
+            value: c.id.to_owned(),
+            label: c.label.get(lang.code()).to_owned(),
+            selected: selected.iter().any(|s| s == c.id),
         })
-        .unwrap_or_default();
+        .collect();
     // Long code lists (countries) as a list box rather than a wall of tick boxes.
-    let kind = match kind_name(field.kind) {
+    let kind = match kind_name(field) {
         "multi" if options.len() > LONG_LIST => "multiselect",
+        "radio" if options.len() > LONG_LIST => "select",
         k => k,
+    };
+    let range = |end: &str| value_text(value.and_then(|v| v.get(end)));
+    let (show_if_input, show_if_value) = match &field.show_if {
+        Some(c) => (
+            format!("{}{}", input_prefix(&input), c.field).replace(':', "-"),
+            value_text(Some(&c.equals)),
+        ),
+        None => (String::new(), String::new()),
     };
     FieldView {
         id: input.replace(':', "-"),
@@ -175,7 +199,18 @@ fn field_view(
         } else {
             String::new()
         },
+        help: field.help.get(lang.code()).to_owned(),
+        show_if_input,
+        show_if_value,
+        value_from: range("from"),
+        value_to: range("to"),
     }
+}
+
+/// The part of an input name before the field name: `f:` for the record, `s:sub:1:` in a
+/// subform entry.
+fn input_prefix(input: &str) -> &str {
+    input.rfind(':').map(|i| &input[..=i]).unwrap_or("")
 }
 
 /// The whole form with the given values and errors.
@@ -187,15 +222,14 @@ pub fn sections(
 ) -> Vec<SectionView> {
     let today = chrono::Utc::now().date_naive().to_string();
     catalog
-        .form
-        .sections
-        .iter()
+        .visible_sections()
         .map(|section| SectionView {
             id: section.id.clone(),
             label: section.label.get(lang.code()).to_owned(),
             items: section
                 .fields
                 .iter()
+                .filter(|f| on_form(f))
                 .map(|field| {
                     if field.kind != FieldType::Subform {
                         return ItemView::Field(field_view(
@@ -227,6 +261,7 @@ pub fn sections(
                             fields: field
                                 .fields
                                 .iter()
+                                .filter(|f| on_form(f))
                                 .map(|sub| {
                                     let path = format!("{}[{i}].{}", field.name, sub.name);
                                     field_view(
@@ -245,6 +280,7 @@ pub fn sections(
                     ItemView::Subform(SubformView {
                         name: field.name.clone(),
                         label: field.label.get(lang.code()).to_owned(),
+                        help: field.help.get(lang.code()).to_owned(),
                         entries,
                         error: errors.get(&field.name).cloned(),
                     })
@@ -274,11 +310,15 @@ fn typed(field: &Field, raw: &str) -> Value {
             })
             .unwrap_or_else(|| Value::String(raw.to_owned())),
         FieldType::TickBox => Value::Bool(raw == "true" || raw == "on"),
-        FieldType::Radio if field.lookup.as_deref() == Some("lookup-yes-no") => match raw {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            other => Value::String(other.to_owned()),
-        },
+        FieldType::Radio | FieldType::Select
+            if field.lookup.as_deref() == Some("lookup-yes-no") =>
+        {
+            match raw {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                other => Value::String(other.to_owned()),
+            }
+        }
         _ => Value::String(raw.to_owned()),
     }
 }
@@ -290,11 +330,31 @@ pub fn parse_submission(catalog: &Catalog, pairs: &[(String, String)]) -> Map<St
     let mut out = Map::new();
     let mut multi: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let mut entries: BTreeMap<(String, usize), Map<String, Value>> = BTreeMap::new();
+    let mut ranges: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    // Only what the form showed: hidden fields, hidden sections and metadata keep their values.
+    let shown: std::collections::HashSet<String> = catalog
+        .visible_sections()
+        .flat_map(|s| &s.fields)
+        .filter(|f| f.is_entered())
+        .map(|f| f.name.clone())
+        .collect();
     for (key, raw) in pairs {
         if let Some(name) = key.strip_prefix("f:") {
-            let Some(field) = catalog.field(name) else {
+            // A date range comes as two inputs, `name:from` and `name:to`.
+            let (name, end) = match name.split_once(':') {
+                Some((n, e)) if e == "from" || e == "to" => (n, Some(e)),
+                _ => (name, None),
+            };
+            let Some(field) = catalog.field(name).filter(|f| shown.contains(&f.name)) else {
                 continue;
             };
+            if let Some(end) = end {
+                if field.kind == FieldType::DateRange && !raw.trim().is_empty() {
+                    let range = ranges.entry(name.to_owned()).or_default();
+                    range.insert(end.to_owned(), Value::String(raw.trim().to_owned()));
+                }
+                continue;
+            }
             if field.kind == FieldType::MultiSelect {
                 if !raw.trim().is_empty() {
                     multi
@@ -311,7 +371,10 @@ pub fn parse_submission(catalog: &Catalog, pairs: &[(String, String)]) -> Map<St
             else {
                 continue;
             };
-            let (Some(field), Ok(index)) = (catalog.field(sub), index.parse::<usize>()) else {
+            let (Some(field), Ok(index)) = (
+                catalog.field(sub).filter(|f| shown.contains(&f.name)),
+                index.parse::<usize>(),
+            ) else {
                 continue;
             };
             let entry = entries.entry((sub.to_owned(), index)).or_default();
@@ -323,15 +386,26 @@ pub fn parse_submission(catalog: &Catalog, pairs: &[(String, String)]) -> Map<St
                     entry.insert("_destroy".into(), Value::Bool(true));
                 }
                 _ => {
-                    if let Some(f) = field.fields.iter().find(|f| f.name == name) {
+                    if let Some(f) = field
+                        .fields
+                        .iter()
+                        .find(|f| f.name == name && f.is_entered())
+                    {
                         entry.insert(name.to_owned(), typed(f, raw));
                     }
                 }
             }
         }
     }
-    for field in catalog.form.sections.iter().flat_map(|s| &s.fields) {
+    for field in catalog.all_fields().filter(|f| shown.contains(&f.name)) {
         match field.kind {
+            FieldType::DateRange => {
+                let v = ranges
+                    .remove(&field.name)
+                    .map(Value::Object)
+                    .unwrap_or(Value::Null);
+                out.insert(field.name.clone(), v);
+            }
             FieldType::MultiSelect => {
                 let v = multi
                     .remove(&field.name)
@@ -356,7 +430,11 @@ pub fn parse_submission(catalog: &Catalog, pairs: &[(String, String)]) -> Map<St
                     })
                     .map(|e| {
                         let mut e = e.clone();
-                        for sub in field.fields.iter().filter(|f| f.kind == FieldType::TickBox) {
+                        for sub in field
+                            .fields
+                            .iter()
+                            .filter(|f| f.kind == FieldType::TickBox && f.is_entered())
+                        {
                             e.entry(sub.name.clone()).or_insert(Value::Bool(false));
                         }
                         Value::Object(e)
@@ -412,7 +490,7 @@ mod tests {
 
     #[test]
     fn submission_becomes_typed_data() {
-        let catalog = crate::forms::case_form().unwrap();
+        let catalog = crate::forms::standard::case_catalog().unwrap();
         let data = parse_submission(
             catalog,
             &pairs(&[

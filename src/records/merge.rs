@@ -13,13 +13,14 @@ fn new_unique_id() -> Value {
     Value::String(uuid::Uuid::new_v4().to_string())
 }
 
-/// Keeps only the form's fields (unknown ones are dropped, as the API promises), cleans subform
+/// Keeps only the fields a user enters (unknown, removed, calculated and metadata fields are
+/// dropped, as the API promises), cleans subform
 /// entries (their known fields and `unique_id`, which is added where missing), and drops entries
 /// marked `_destroy`. Values keep their JSON type.
 pub fn clean(catalog: &Catalog, input: &Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
     for (key, value) in input {
-        let Some(field) = catalog.field(key) else {
+        let Some(field) = catalog.field(key).filter(|f| f.is_entered()) else {
             continue;
         };
         // An empty value is no value: store nothing rather than an explicit null.
@@ -61,7 +62,7 @@ fn clean_entry(
     base: Option<&Map<String, Value>>,
 ) -> Map<String, Value> {
     let mut out = base.cloned().unwrap_or_default();
-    for sub in &field.fields {
+    for sub in field.fields.iter().filter(|f| f.is_entered()) {
         match entry.get(&sub.name) {
             Some(Value::Null) => {
                 out.remove(&sub.name);
@@ -92,7 +93,8 @@ pub fn merge(
 ) -> Map<String, Value> {
     let mut out = existing.clone();
     for (key, value) in patch {
-        let Some(field) = catalog.field(key) else {
+        // Fields no longer entered keep their stored values whatever an update sends.
+        let Some(field) = catalog.field(key).filter(|f| f.is_entered()) else {
             continue;
         };
         if value.is_null() {
@@ -152,7 +154,7 @@ pub struct Change {
 /// compared by `unique_id`.
 pub fn diff(catalog: &Catalog, old: &Map<String, Value>, new: &Map<String, Value>) -> Vec<Change> {
     let mut changes = Vec::new();
-    for section in &catalog.form.sections {
+    for section in &catalog.sections {
         for field in &section.fields {
             // A null and a missing field are the same: no value.
             let (a, b) = (
@@ -309,7 +311,7 @@ mod tests {
     use serde_json::json;
 
     fn catalog() -> &'static Catalog {
-        crate::forms::case_form().unwrap()
+        crate::forms::standard::case_catalog().unwrap()
     }
 
     fn obj(v: Value) -> Map<String, Value> {

@@ -11,6 +11,8 @@ pub mod query;
 pub mod search;
 pub mod service;
 
+use std::sync::Arc;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -30,12 +32,12 @@ pub struct RecordKind {
     /// Name of the human id field in JSON (`case_id_display`).
     pub display_id_field: &'static str,
     pub resource: Resource,
-    catalog: fn() -> AppResult<&'static Catalog>,
 }
 
 impl RecordKind {
-    pub fn catalog(&self) -> AppResult<&'static Catalog> {
-        (self.catalog)()
+    /// The record type's current form.
+    pub fn catalog(&self, conn: &mut crate::db::DbConnection) -> AppResult<Arc<Catalog>> {
+        forms::store::catalog(conn, self.name)
     }
 }
 
@@ -44,7 +46,6 @@ pub const CASE: RecordKind = RecordKind {
     plural: "cases",
     display_id_field: "case_id_display",
     resource: Resource::Cases,
-    catalog: forms::case_form,
 };
 
 /// One stored record.

@@ -17,6 +17,7 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     pub languages: Vec<(&'static str, &'static str)>,
     pub stylesheet: String,
+    pub script: String,
     pub icon: String,
     pub current_path: String,
 }
@@ -43,6 +44,11 @@ impl Chrome {
                 "nav-cases",
                 p.can(Permission::new(Resource::Cases, Action::Read)),
             ));
+            nav.push((
+                "/admin",
+                "nav-admin",
+                p.can(Permission::new(Resource::Forms, Action::Write)),
+            ));
             nav.push(("/account", "nav-account", true));
         }
         let nav = nav
@@ -68,6 +74,7 @@ impl Chrome {
                 .map(|c| (*c, i18n::native_name(c)))
                 .collect(),
             stylesheet: assets::url("app.css"),
+            script: assets::url("form.js"),
             icon: assets::url("favicon.svg"),
             current_path: path,
         }

@@ -8,6 +8,8 @@ use actix_web::web;
 use crate::access::Rule;
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
+use crate::forms::api as forms_api;
+use crate::forms::pages as form_pages;
 use crate::records::api as cases_api;
 use crate::records::pages as case_pages;
 use crate::{api, web::assets, web::pages};
@@ -118,6 +120,24 @@ routes! {
     POST "/cases/{id}/notes" => case_pages::add_note, Allowed(CASES_WRITE);
     POST "/cases/{id}/status" => case_pages::set_status, Allowed(CASES_WRITE);
 
+    // Administration: the form builder and lookups
+    GET "/admin" => form_pages::index, Allowed(FORMS_WRITE);
+    GET "/admin/forms" => form_pages::forms, Allowed(FORMS_WRITE);
+    POST "/admin/forms" => form_pages::create_section, Allowed(FORMS_WRITE);
+    GET "/admin/forms/{id}" => form_pages::section, Allowed(FORMS_WRITE);
+    POST "/admin/forms/{id}" => form_pages::save_section, Allowed(FORMS_WRITE);
+    POST "/admin/forms/{id}/move" => form_pages::move_section, Allowed(FORMS_WRITE);
+    GET "/admin/forms/{id}/preview" => form_pages::preview, Allowed(FORMS_WRITE);
+    POST "/admin/forms/{id}/fields" => form_pages::add_field, Allowed(FORMS_WRITE);
+    GET "/admin/forms/{id}/fields/{field}" => form_pages::field, Allowed(FORMS_WRITE);
+    POST "/admin/forms/{id}/fields/{field}" => form_pages::save_field, Allowed(FORMS_WRITE);
+    POST "/admin/forms/{id}/fields/{field}/move" => form_pages::move_field, Allowed(FORMS_WRITE);
+    POST "/admin/forms/{id}/fields/{field}/visibility" => form_pages::set_field_visibility, Allowed(FORMS_WRITE);
+    GET "/admin/lookups" => form_pages::lookups, Allowed(FORMS_WRITE);
+    POST "/admin/lookups" => form_pages::create_lookup, Allowed(FORMS_WRITE);
+    GET "/admin/lookups/{id}" => form_pages::lookup, Allowed(FORMS_WRITE);
+    POST "/admin/lookups/{id}" => form_pages::save_lookup, Allowed(FORMS_WRITE);
+
     // API v2 (Primero-compatible)
     POST "/api/v2/tokens" => api::create_token, Public;
     DELETE "/api/v2/tokens" => api::delete_token, AnySession;
@@ -135,6 +155,18 @@ routes! {
     POST "/api/v2/cases/{id}/flags" => cases_api::add_flag, Allowed(CASES_FLAG);
     PATCH "/api/v2/cases/{id}/flags/{flag_id}" => cases_api::remove_flag, Allowed(CASES_FLAG);
     GET "/api/v2/cases/{id}/record_history" => cases_api::record_history, Allowed(CASES_HISTORY);
+
+    // Forms and lookups: everyone signed in reads them (clients render forms from them);
+    // administrators change them.
+    GET "/api/v2/forms" => forms_api::list_forms, SignedIn;
+    POST "/api/v2/forms" => forms_api::create_form, Allowed(FORMS_WRITE);
+    GET "/api/v2/forms/{id}" => forms_api::get_form, SignedIn;
+    PATCH "/api/v2/forms/{id}" => forms_api::update_form, Allowed(FORMS_WRITE);
+    GET "/api/v2/lookups" => forms_api::list_lookups, SignedIn;
+    POST "/api/v2/lookups" => forms_api::create_lookup, Allowed(FORMS_WRITE);
+    GET "/api/v2/lookups/{id}" => forms_api::get_lookup, SignedIn;
+    PATCH "/api/v2/lookups/{id}" => forms_api::update_lookup, Allowed(FORMS_WRITE);
+    DELETE "/api/v2/lookups/{id}" => forms_api::delete_lookup, Allowed(FORMS_WRITE);
 }
 
 const fn cases(action: Action) -> Permission {
@@ -146,3 +178,4 @@ const CASES_WRITE: Permission = cases(Action::Write);
 const CASES_DISABLE: Permission = cases(Action::Disable);
 const CASES_FLAG: Permission = cases(Action::Flag);
 const CASES_HISTORY: Permission = cases(Action::ViewHistory);
+const FORMS_WRITE: Permission = Permission::new(Resource::Forms, Action::Write);

@@ -46,7 +46,8 @@ pub async fn history(
         .await?
         .committed()
         .await?;
-    let catalog = CASE.catalog()?;
+    let catalog = super::case_catalog(&state).await?;
+    let catalog = catalog.as_ref();
     let rows = entries
         .iter()
         .map(|h| HistoryRow {

@@ -32,6 +32,11 @@ fn can(caller: &Caller, action: Action) -> bool {
         .can(Permission::new(Resource::Cases, action))
 }
 
+/// The case form as it is now.
+pub(crate) async fn case_catalog(state: &AppState) -> AppResult<std::sync::Arc<Catalog>> {
+    state.db.run(|c| CASE.catalog(c)).await
+}
+
 /// A value as a reader sees it: option labels translated, yes/no for tick boxes.
 fn display_value(
     catalog: &Catalog,
@@ -39,19 +44,28 @@ fn display_value(
     v: Option<&Value>,
     lang: &Lang,
 ) -> String {
-    let label = |s: &str| match &field.lookup {
-        Some(l) => catalog.option_label(l, s, lang.code()).to_owned(),
-        None => s.to_owned(),
+    let has_choices = field.kind.has_choices();
+    let label = |s: &str| {
+        if has_choices {
+            catalog.choice_label(field, s, lang.code())
+        } else {
+            s.to_owned()
+        }
     };
     match v {
         None | Some(Value::Null) => String::new(),
-        Some(Value::Bool(b)) if field.kind == FieldType::TickBox || field.lookup.is_some() => {
-            if field.lookup.is_some() {
+        Some(Value::Bool(b)) if field.kind == FieldType::TickBox || has_choices => {
+            if has_choices {
                 label(&b.to_string())
             } else {
                 lang.t(if *b { "value-yes" } else { "value-no" })
             }
         }
+        Some(Value::Object(range)) if field.kind == FieldType::DateRange => {
+            let end = |k: &str| value_text(range.get(k));
+            format!("{} – {}", end("from"), end("to"))
+        }
+        Some(Value::String(_)) if field.kind == FieldType::Signature => lang.t("value-signed"),
         Some(Value::Array(items)) => items
             .iter()
             .map(|i| label(&value_text(Some(i))))
@@ -141,7 +155,8 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
         .await?
         .committed()
         .await?;
-    let catalog = CASE.catalog()?;
+    let catalog = case_catalog(&state).await?;
+    let catalog = catalog.as_ref();
     let lbl = |lookup: &str, v: &Option<String>| {
         v.as_deref()
             .map(|v| catalog.option_label(lookup, v, lang.code()).to_owned())
@@ -295,8 +310,12 @@ impl<'a> FormSpec<'a> {
     }
 }
 
-fn form_page(req: &HttpRequest, lang: &Lang, spec: FormSpec<'_>) -> AppResult<HttpResponse> {
-    let catalog = CASE.catalog()?;
+fn form_page(
+    req: &HttpRequest,
+    lang: &Lang,
+    catalog: &Catalog,
+    spec: FormSpec<'_>,
+) -> AppResult<HttpResponse> {
     let mut sections = form_view::sections(
         catalog,
         spec.data,
@@ -325,8 +344,10 @@ fn form_page(req: &HttpRequest, lang: &Lang, spec: FormSpec<'_>) -> AppResult<Ht
     Ok(res)
 }
 
-pub async fn new_form(req: HttpRequest) -> AppResult<HttpResponse> {
+pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let lang = request::language(&req);
+    let catalog = case_catalog(&state).await?;
+    let catalog = catalog.as_ref();
     let mut data = Map::new();
     data.insert(
         "registration_date".into(),
@@ -335,6 +356,7 @@ pub async fn new_form(req: HttpRequest) -> AppResult<HttpResponse> {
     form_page(
         &req,
         &lang,
+        catalog,
         FormSpec::new(lang.t("cases-new-title"), "/cases".into(), 0, &data),
     )
 }
@@ -352,7 +374,9 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let caller = request::caller(&req)?;
     let lang = request::language(&req);
-    let data = form_view::parse_submission(CASE.catalog()?, &body_pairs(&body));
+    let catalog = case_catalog(&state).await?;
+    let catalog = catalog.as_ref();
+    let data = form_view::parse_submission(catalog, &body_pairs(&body));
     let format = state.config.records.case_id_format.clone();
     let input = data.clone();
     match state
@@ -364,6 +388,7 @@ pub async fn create(
         Err(e) if e.code == ErrorCode::Invalid => form_page(
             &req,
             &lang,
+            catalog,
             FormSpec {
                 problems: &form_view::remap_problems(&e.problems, &data),
                 ..FormSpec::new(lang.t("cases-new-title"), "/cases".into(), 0, &data)
@@ -388,9 +413,12 @@ pub async fn edit_form(
         .committed()
         .await?;
     let data = record.form_data()?;
+    let catalog = case_catalog(&state).await?;
+    let catalog = catalog.as_ref();
     form_page(
         &req,
         &lang,
+        catalog,
         FormSpec::new(
             lang.t_args("cases-edit-title", &[("id", &record.display_id)]),
             format!("/cases/{}", record.id),
@@ -419,7 +447,8 @@ pub async fn update(
     let id = path.into_inner();
     let pairs = body_pairs(&body);
     let base_version = version_of(&pairs)?;
-    let catalog = CASE.catalog()?;
+    let catalog = case_catalog(&state).await?;
+    let catalog = catalog.as_ref();
     let submitted = form_view::parse_submission(catalog, &pairs);
     let (rid, patch, who) = (id.clone(), submitted.clone(), caller.clone());
     let result = state
@@ -436,6 +465,7 @@ pub async fn update(
         ErrorCode::Invalid => form_page(
             &req,
             &lang,
+            catalog,
             FormSpec {
                 problems: &form_view::remap_problems(&e.problems, &submitted),
                 ..FormSpec::new(title, action, base_version, &submitted)
@@ -500,6 +530,7 @@ pub async fn update(
             let mut res = form_page(
                 &req,
                 &lang,
+                catalog,
                 FormSpec {
                     meanwhile,
                     changed_fields: &changed,
@@ -562,13 +593,15 @@ struct ShowPage {
 
 fn shown_sections(catalog: &Catalog, data: &Map<String, Value>, lang: &Lang) -> Vec<ShownSection> {
     catalog
-        .form
-        .sections
-        .iter()
+        .visible_sections()
         .map(|s| {
             let mut fields = Vec::new();
             let mut subforms = Vec::new();
-            for f in &s.fields {
+            // Removed fields and metadata stay off the page; fields hidden on view too.
+            let shown = |f: &&crate::forms::Field| {
+                f.visible && !f.hidden_on_view && !f.system && f.kind.holds_form_data()
+            };
+            for f in s.fields.iter().filter(shown) {
                 if f.kind == FieldType::Subform {
                     let entries = data
                         .get(&f.name)
@@ -580,6 +613,7 @@ fn shown_sections(catalog: &Catalog, data: &Map<String, Value>, lang: &Lang) -> 
                             fields: f
                                 .fields
                                 .iter()
+                                .filter(shown)
                                 .map(|sub| ShownField {
                                     label: sub.label.get(lang.code()).to_owned(),
                                     value: display_value(catalog, sub, e.get(&sub.name), lang),
@@ -637,7 +671,8 @@ pub async fn show(
         .await?
         .committed()
         .await?;
-    let catalog = CASE.catalog()?;
+    let catalog = case_catalog(&state).await?;
+    let catalog = catalog.as_ref();
     let data = record.form_data()?;
     let closed = record.status == "closed";
     html(&ShowPage {

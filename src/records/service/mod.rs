@@ -21,7 +21,8 @@ use crate::db::schema::{
 };
 use crate::db::{now, write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::forms::validate::validate;
+use crate::forms::validate::{apply_calculations, validate};
+use crate::forms::Catalog;
 
 /// Who is acting: the signed-in user and the request's audit details, and where the audit
 /// entries of their reads go: the server's journal (batched), or with `None` (the command
@@ -144,8 +145,12 @@ fn within_reach<T>(
     })?
 }
 
-fn validated(kind: &RecordKind, data: &Map<String, Value>) -> AppResult<()> {
-    let problems = validate(kind.catalog()?, data, today());
+fn validated(
+    catalog: &Catalog,
+    data: &Map<String, Value>,
+    previous: Option<&Map<String, Value>>,
+) -> AppResult<()> {
+    let problems = validate(catalog, data, previous, today());
     if problems.is_empty() {
         Ok(())
     } else {
@@ -199,14 +204,14 @@ pub fn format_display_id(format: &str, seq: i64, id: &str) -> String {
 
 fn replace_search_terms(
     conn: &mut DbConnection,
-    kind: &RecordKind,
+    catalog: &Catalog,
     r: &Record,
     data: &Map<String, Value>,
 ) -> AppResult<()> {
     diesel::delete(record_search_terms::table.filter(record_search_terms::record_id.eq(&r.id)))
         .execute(conn)?;
     // One row at a time: multi-row inserts are not available across both backends here.
-    for term in search_terms(kind.catalog()?, data) {
+    for term in search_terms(catalog, data) {
         diesel::insert_into(record_search_terms::table)
             .values((
                 record_search_terms::term.eq(term),
@@ -250,8 +255,9 @@ pub fn create(
     client_id: Option<&str>,
     display_id_format: &str,
 ) -> AppResult<Record> {
-    let catalog = kind.catalog()?;
-    let data = merge::clean(catalog, input);
+    let catalog = kind.catalog(conn)?;
+    let mut data = merge::clean(&catalog, input);
+    apply_calculations(&catalog, &mut data, today());
     let status = status_from(input, "open")?;
     if status == "closed"
         && !caller
@@ -260,14 +266,14 @@ pub fn create(
     {
         return Err(AppError::forbidden());
     }
-    validated(kind, &data)?;
+    validated(&catalog, &data, None)?;
     let id = match client_id {
         Some(raw) => uuid::Uuid::parse_str(raw)
             .map_err(|_| AppError::invalid("id", "id must be a UUID"))?
             .to_string(),
         None => uuid::Uuid::new_v4().to_string(),
     };
-    let changes = merge::diff(catalog, &Map::new(), &data);
+    let changes = merge::diff(&catalog, &Map::new(), &data);
     let projection = Projection::of(&data, chrono::Utc::now().date_naive());
     let json = Value::Object(data.clone()).to_string();
     write_transaction(conn, |conn| {
@@ -313,7 +319,7 @@ pub fn create(
         diesel::insert_into(records::table)
             .values(&record)
             .execute(conn)?;
-        replace_search_terms(conn, kind, &record, &data)?;
+        replace_search_terms(conn, &catalog, &record, &data)?;
         add_history(conn, &record.id, 1, "create", &me.username, &changes)?;
         audit::write(
             conn,
@@ -405,7 +411,7 @@ pub fn update(
     patch: &Map<String, Value>,
     expected_version: Option<i64>,
 ) -> AppResult<Record> {
-    let catalog = kind.catalog()?;
+    let catalog = kind.catalog(conn)?;
     let outcome = write_transaction::<_, AppError, _>(conn, |conn| {
         lock_for_change(conn, id)?;
         let record = match load_reachable(conn, kind, caller, id, "update") {
@@ -417,15 +423,16 @@ pub fn update(
             return Ok(Err(stale(record)));
         }
         let old = record.form_data()?;
-        let data = merge::merge(catalog, &old, patch);
+        let mut data = merge::merge(&catalog, &old, patch);
+        apply_calculations(&catalog, &mut data, today());
         let status = match status_from(patch, &record.status) {
             Ok(s) => s,
             Err(e) => return Ok(Err(e)),
         };
-        if let Err(e) = validated(kind, &data) {
+        if let Err(e) = validated(&catalog, &data, Some(&old)) {
             return Ok(Err(e));
         }
-        let mut changes = merge::diff(catalog, &old, &data);
+        let mut changes = merge::diff(&catalog, &old, &data);
         if status != record.status {
             let perm = if status == "closed" {
                 Action::Close
@@ -466,7 +473,7 @@ pub fn update(
             let current = load(conn, kind, id)?;
             return Ok(Err(stale(current)));
         }
-        replace_search_terms(conn, kind, &record, &data)?;
+        replace_search_terms(conn, &catalog, &record, &data)?;
         add_history(
             conn,
             &record.id,
