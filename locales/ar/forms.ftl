@@ -91,3 +91,5 @@ field-type-document = مستندات
 field-type-audio = تسجيلات صوتية
 field-type-calculated = محسوب
 field-type-signature = توقيع
+form-sections = أقسام الاستمارة
+case-sections-empty = لم يُسجَّل شيء بعد في

@@ -91,3 +91,5 @@ field-type-document = Documents
 field-type-audio = Audio recordings
 field-type-calculated = Calculated
 field-type-signature = Signature
+form-sections = Sections of the form
+case-sections-empty = Nothing recorded yet in

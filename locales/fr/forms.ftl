@@ -91,3 +91,5 @@ field-type-document = Documents
 field-type-audio = Enregistrements audio
 field-type-calculated = Calculé
 field-type-signature = Signature
+form-sections = Sections du formulaire
+case-sections-empty = Rien d’enregistré pour l’instant dans

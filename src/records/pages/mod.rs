@@ -556,6 +556,7 @@ struct ShownEntry {
 }
 
 struct ShownSection {
+    id: String,
     label: String,
     fields: Vec<ShownField>,
     subforms: Vec<(String, Vec<ShownEntry>)>,
@@ -583,6 +584,8 @@ struct ShowPage {
     owner: String,
     updated: String,
     sections: Vec<ShownSection>,
+    /// Sections with nothing filled in yet: id and name.
+    empty_sections: Vec<(String, String)>,
     flags: Vec<ShownFlag>,
     can_write: bool,
     can_flag: bool,
@@ -631,12 +634,32 @@ fn shown_sections(catalog: &Catalog, data: &Map<String, Value>, lang: &Lang) -> 
                 }
             }
             ShownSection {
+                id: s.id.clone(),
                 label: s.label.get(lang.code()).to_owned(),
                 fields,
                 subforms,
             }
         })
         .collect()
+}
+
+/// The case page: the first section in full; of the others only what holds information (a long
+/// standard form would otherwise bury it), and the names of those with nothing yet.
+fn compact_sections(all: Vec<ShownSection>) -> (Vec<ShownSection>, Vec<(String, String)>) {
+    let mut shown = Vec::new();
+    let mut empty = Vec::new();
+    for (i, mut section) in all.into_iter().enumerate() {
+        if i > 0 {
+            section.fields.retain(|f| !f.value.is_empty());
+            let has_entries = section.subforms.iter().any(|(_, e)| !e.is_empty());
+            if section.fields.is_empty() && !has_entries {
+                empty.push((section.id, section.label));
+                continue;
+            }
+        }
+        shown.push(section);
+    }
+    (shown, empty)
 }
 
 fn shown_flag(f: &Flag) -> ShownFlag {
@@ -674,6 +697,7 @@ pub async fn show(
     let catalog = case_catalog(&state).await?;
     let catalog = catalog.as_ref();
     let data = record.form_data()?;
+    let (sections, empty_sections) = compact_sections(shown_sections(catalog, &data, &lang));
     let closed = record.status == "closed";
     html(&ShowPage {
         chrome: Chrome::for_request(&req, &lang),
@@ -687,7 +711,8 @@ pub async fn show(
             .and_then(|o| names.get(o).cloned())
             .unwrap_or_default(),
         updated: record.updated_at.format("%Y-%m-%d %H:%M").to_string(),
-        sections: shown_sections(catalog, &data, &lang),
+        sections,
+        empty_sections,
         flags: flags.iter().map(shown_flag).collect(),
         can_write: can(&caller, Action::Write),
         can_flag: can(&caller, Action::Flag),
