@@ -8,6 +8,8 @@ use actix_web::web;
 use crate::access::Rule;
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
+use crate::attachments::api as attachments_api;
+use crate::attachments::pages as attachment_pages;
 use crate::records::api as cases_api;
 use crate::records::pages as case_pages;
 use crate::{api, web::assets, web::pages};
@@ -117,6 +119,11 @@ routes! {
     POST "/cases/{id}/flags/{flag_id}/remove" => case_pages::remove_flag, Allowed(CASES_FLAG);
     POST "/cases/{id}/notes" => case_pages::add_note, Allowed(CASES_WRITE);
     POST "/cases/{id}/status" => case_pages::set_status, Allowed(CASES_WRITE);
+    GET "/cases/{id}/attachments" => attachment_pages::list, Allowed(CASES_READ);
+    POST "/cases/{id}/attachments" => attachment_pages::upload, Allowed(CASES_WRITE);
+    GET "/cases/{id}/attachments/{attachment_id}" => attachments_api::download, Allowed(CASES_READ);
+    GET "/cases/{id}/attachments/{attachment_id}/thumbnail" => attachments_api::thumbnail, Allowed(CASES_READ);
+    POST "/cases/{id}/attachments/{attachment_id}/remove" => attachment_pages::remove, Allowed(CASES_WRITE);
 
     // API v2 (Primero-compatible)
     POST "/api/v2/tokens" => api::create_token, Public;
@@ -135,6 +142,11 @@ routes! {
     POST "/api/v2/cases/{id}/flags" => cases_api::add_flag, Allowed(CASES_FLAG);
     PATCH "/api/v2/cases/{id}/flags/{flag_id}" => cases_api::remove_flag, Allowed(CASES_FLAG);
     GET "/api/v2/cases/{id}/record_history" => cases_api::record_history, Allowed(CASES_HISTORY);
+    GET "/api/v2/cases/{id}/attachments" => attachments_api::list, Allowed(CASES_READ);
+    POST "/api/v2/cases/{id}/attachments" => attachments_api::create, Allowed(CASES_WRITE);
+    GET "/api/v2/cases/{id}/attachments/{attachment_id}" => attachments_api::download, Allowed(CASES_READ);
+    GET "/api/v2/cases/{id}/attachments/{attachment_id}/thumbnail" => attachments_api::thumbnail, Allowed(CASES_READ);
+    DELETE "/api/v2/cases/{id}/attachments/{attachment_id}" => attachments_api::remove, Allowed(CASES_WRITE);
 }
 
 const fn cases(action: Action) -> Permission {
