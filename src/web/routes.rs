@@ -8,6 +8,7 @@ use actix_web::web;
 use crate::access::Rule;
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
+use crate::agencies::logo as agency_logo;
 use crate::attachments::api as attachments_api;
 use crate::attachments::pages as attachment_pages;
 use crate::records::api as cases_api;
@@ -124,6 +125,8 @@ routes! {
     GET "/cases/{id}/attachments/{attachment_id}" => attachments_api::download, Allowed(CASES_READ);
     GET "/cases/{id}/attachments/{attachment_id}/thumbnail" => attachments_api::thumbnail, Allowed(CASES_READ);
     POST "/cases/{id}/attachments/{attachment_id}/remove" => attachment_pages::remove, Allowed(CASES_WRITE);
+    POST "/agencies/{id}/logo" => agency_logo::upload, Allowed(AGENCIES_WRITE);
+    GET "/agencies/{id}/logo" => agency_logo::show, SignedIn;
 
     // API v2 (Primero-compatible)
     POST "/api/v2/tokens" => api::create_token, Public;
@@ -158,3 +161,4 @@ const CASES_WRITE: Permission = cases(Action::Write);
 const CASES_DISABLE: Permission = cases(Action::Disable);
 const CASES_FLAG: Permission = cases(Action::Flag);
 const CASES_HISTORY: Permission = cases(Action::ViewHistory);
+const AGENCIES_WRITE: Permission = Permission::new(Resource::Agencies, Action::Write);
