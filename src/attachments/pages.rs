@@ -83,8 +83,10 @@ async fn page(
         .await?;
     let config = &state.config.attachments;
     let mut accept: Vec<String> = Vec::new();
+    let mut types: Vec<String> = Vec::new();
     for t in &config.allowed_types {
         accept.extend(kinds::extensions(t).iter().map(|e| format!(".{e}")));
+        types.extend(kinds::extensions(t).first().map(|e| e.to_uppercase()));
     }
     let status = error.map(|e| e.code.status());
     let error = error.map(|e| explain(&lang, e, config.max_file_bytes));
@@ -100,6 +102,7 @@ async fn page(
         limits: lang.t_args(
             "attachments-limits",
             &[
+                ("types", &types.join(", ")),
                 ("file", &human_size(config.max_file_bytes)),
                 ("record", &human_size(config.max_record_bytes)),
             ],

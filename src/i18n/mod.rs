@@ -174,6 +174,7 @@ mod tests {
                     ("file", "x"),
                     ("record", "x"),
                     ("size", "x"),
+                    ("types", "x"),
                 ];
                 let text = Lang::new(code).t_args(key, &args);
                 assert_ne!(text, *key, "{code}: {key} does not resolve");
