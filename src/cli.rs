@@ -336,6 +336,14 @@ fn check_config(config: &Config) -> Result<(), Failure> {
     })?;
     let _ = std::fs::remove_file(&probe);
     println!("data directory: {} (writable)", dir.display());
+    let files = &config.attachments;
+    println!(
+        "attachments: stored in {} (at most {} per file, {} per record; {} file types allowed)",
+        dir.join(crate::attachments::store::FILES_DIR).display(),
+        crate::attachments::service::human_size(files.max_file_bytes),
+        crate::attachments::service::human_size(files.max_record_bytes),
+        files.allowed_types.len()
+    );
 
     // TLS.
     if let (Some(cert), Some(key)) = (&config.server.tls_cert, &config.server.tls_key) {

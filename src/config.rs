@@ -27,6 +27,7 @@ pub struct Config {
     pub storage: StorageConfig,
     pub accounts: AccountsConfig,
     pub records: RecordsConfig,
+    pub attachments: AttachmentsConfig,
     pub ui: UiConfig,
     pub log: LogConfig,
 }
@@ -87,6 +88,19 @@ pub struct RecordsConfig {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct AttachmentsConfig {
+    /// Largest file accepted, in bytes.
+    pub max_file_bytes: u64,
+    /// Most bytes the attachments of one record may hold together (removed ones not counted).
+    pub max_record_bytes: u64,
+    /// File types accepted, as MIME names; a subset of what Casekeep can recognise
+    /// ([`crate::attachments::kinds::KNOWN_TYPES`]), so an administrator can narrow the list but
+    /// never add a type whose contents are not checked.
+    pub allowed_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UiConfig {
     /// Language used when neither the profile nor the browser names a supported one.
     pub default_language: String,
@@ -139,6 +153,14 @@ impl Default for Config {
             },
             records: RecordsConfig {
                 case_id_format: "CP-{year}-{seq}".into(),
+            },
+            attachments: AttachmentsConfig {
+                max_file_bytes: 10 * 1024 * 1024,
+                max_record_bytes: 100 * 1024 * 1024,
+                allowed_types: crate::attachments::kinds::KNOWN_TYPES
+                    .iter()
+                    .map(|t| (*t).to_owned())
+                    .collect(),
             },
             ui: UiConfig {
                 default_language: "en".into(),
@@ -270,6 +292,7 @@ impl Config {
         if !f.contains("{seq}") || f.len() > 60 {
             return bad("records.case_id_format must contain {seq} (and at most 60 characters), so that every id is unique".into());
         }
+        crate::attachments::check_config(&self.attachments).map_err(ConfigError::Invalid)?;
         if !crate::i18n::is_supported(&self.ui.default_language) {
             return bad(format!(
                 "ui.default_language = {:?} is not one of: {}",
@@ -491,6 +514,24 @@ mod tests {
         let p = write(&dir, "version = 2\n");
         let e = Config::load_with_env(Some(&p), Env::prefixed("CASEKEEP_UNIT_NONE_")).unwrap_err();
         assert!(e.to_string().contains("version = 2"), "{e}");
+    }
+
+    #[test]
+    fn attachment_types_can_be_narrowed_not_widened() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = || Env::prefixed("CASEKEEP_UNIT_NONE_");
+        let p = write(
+            &dir,
+            "version = 1\n[attachments]\nallowed_types = [\"image/png\"]\n",
+        );
+        let c = Config::load_with_env(Some(&p), env()).unwrap();
+        assert_eq!(c.attachments.allowed_types, ["image/png"]);
+        let p = write(
+            &dir,
+            "version = 1\n[attachments]\nallowed_types = [\"text/html\"]\n",
+        );
+        let e = Config::load_with_env(Some(&p), env()).unwrap_err();
+        assert!(e.to_string().contains("text/html"), "{e}");
     }
 
     #[test]

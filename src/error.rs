@@ -22,6 +22,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     Conflict,
     Invalid,
+    /// A request body (an uploaded file) over its size limit.
+    TooLarge,
     RateLimited,
     Unavailable,
     Internal,
@@ -42,6 +44,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict => "conflict",
             Self::Invalid => "invalid",
+            Self::TooLarge => "too_large",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
@@ -61,6 +64,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict => StatusCode::CONFLICT,
             Self::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -81,6 +85,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => "error-not-found",
             Self::Conflict => "error-conflict",
             Self::Invalid => "error-invalid",
+            Self::TooLarge => "error-too-large",
             Self::RateLimited => "error-rate-limited",
             Self::Unavailable => "error-unavailable",
             Self::Internal => "error-internal",

@@ -4,7 +4,9 @@
 
 pub mod access;
 pub mod accounts;
+pub mod agencies;
 pub mod api;
+pub mod attachments;
 pub mod audit;
 pub mod cli;
 pub mod config;

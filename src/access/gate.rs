@@ -335,7 +335,13 @@ async fn check_csrf(req: &mut ServiceRequest, principal: Option<&Principal>) -> 
     }
     let given = match req.headers().get(CSRF_HEADER) {
         Some(v) => v.to_str().unwrap_or_default().to_owned(),
-        None => form_field(req, CSRF_FIELD).await?.unwrap_or_default(),
+        None => match form_field(req, CSRF_FIELD).await? {
+            Some(token) => token,
+            // Upload forms: the token is their first field.
+            None => super::form_token::from_multipart(req, CSRF_FIELD)
+                .await?
+                .unwrap_or_default(),
+        },
     };
     if expected.is_empty()
         || given.is_empty()

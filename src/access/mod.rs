@@ -1,6 +1,7 @@
 //! Who may do what. Every request passes through [`gate::Gate`], which resolves the caller and
 //! checks the rule the route table gives the route; nothing else decides access.
 
+pub mod form_token;
 pub mod gate;
 pub mod principals;
 pub mod roles;

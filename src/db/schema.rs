@@ -162,7 +162,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        record_id -> Text,
+        field_name -> Text,
+        kind -> Text,
+        sha256 -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        file_name -> Text,
+        description -> Nullable<Text>,
+        thumbnail_sha256 -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        removed_at -> Nullable<Timestamp>,
+        removed_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(record_assignments -> records (record_id));
+diesel::joinable!(attachments -> records (record_id));
 diesel::joinable!(record_search_terms -> records (record_id));
 diesel::joinable!(record_history -> records (record_id));
 diesel::joinable!(record_flags -> records (record_id));
@@ -174,6 +194,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     record_flags,
     record_counters,
     record_generations,
+    attachments,
     users,
 );
 

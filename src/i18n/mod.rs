@@ -174,6 +174,12 @@ mod tests {
                     ("page", "1"),
                     ("pages", "2"),
                     ("id", "X"),
+                    ("by", "x"),
+                    ("at", "x"),
+                    ("file", "x"),
+                    ("record", "x"),
+                    ("size", "x"),
+                    ("types", "x"),
                 ];
                 let text = Lang::new(code).t_args(key, &args);
                 assert_ne!(text, *key, "{code}: {key} does not resolve");

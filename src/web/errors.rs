@@ -61,6 +61,7 @@ fn to_app_error(err: &actix_web::Error) -> AppError {
         404 => ErrorCode::NotFound,
         405 => ErrorCode::MethodNotAllowed,
         422 => ErrorCode::Invalid,
+        413 => ErrorCode::TooLarge,
         s if (400..500).contains(&s) => ErrorCode::BadRequest,
         503 => ErrorCode::Unavailable,
         _ => ErrorCode::Internal,

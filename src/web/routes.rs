@@ -8,6 +8,9 @@ use actix_web::web;
 use crate::access::Rule;
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
+use crate::agencies::logo as agency_logo;
+use crate::attachments::api as attachments_api;
+use crate::attachments::pages as attachment_pages;
 use crate::forms::api as forms_api;
 use crate::forms::pages as form_pages;
 use crate::records::api as cases_api;
@@ -119,6 +122,13 @@ routes! {
     POST "/cases/{id}/flags/{flag_id}/remove" => case_pages::remove_flag, Allowed(CASES_FLAG);
     POST "/cases/{id}/notes" => case_pages::add_note, Allowed(CASES_WRITE);
     POST "/cases/{id}/status" => case_pages::set_status, Allowed(CASES_WRITE);
+    GET "/cases/{id}/attachments" => attachment_pages::list, Allowed(CASES_READ);
+    POST "/cases/{id}/attachments" => attachment_pages::upload, Allowed(CASES_WRITE);
+    GET "/cases/{id}/attachments/{attachment_id}" => attachments_api::download, Allowed(CASES_READ);
+    GET "/cases/{id}/attachments/{attachment_id}/thumbnail" => attachments_api::thumbnail, Allowed(CASES_READ);
+    POST "/cases/{id}/attachments/{attachment_id}/remove" => attachment_pages::remove, Allowed(CASES_WRITE);
+    POST "/agencies/{id}/logo" => agency_logo::upload, Allowed(AGENCIES_WRITE);
+    GET "/agencies/{id}/logo" => agency_logo::show, SignedIn;
 
     // Administration: the form builder and lookups
     GET "/admin" => form_pages::index, Allowed(FORMS_WRITE);
@@ -167,6 +177,11 @@ routes! {
     GET "/api/v2/lookups/{id}" => forms_api::get_lookup, SignedIn;
     PATCH "/api/v2/lookups/{id}" => forms_api::update_lookup, Allowed(FORMS_WRITE);
     DELETE "/api/v2/lookups/{id}" => forms_api::delete_lookup, Allowed(FORMS_WRITE);
+    GET "/api/v2/cases/{id}/attachments" => attachments_api::list, Allowed(CASES_READ);
+    POST "/api/v2/cases/{id}/attachments" => attachments_api::create, Allowed(CASES_WRITE);
+    GET "/api/v2/cases/{id}/attachments/{attachment_id}" => attachments_api::download, Allowed(CASES_READ);
+    GET "/api/v2/cases/{id}/attachments/{attachment_id}/thumbnail" => attachments_api::thumbnail, Allowed(CASES_READ);
+    DELETE "/api/v2/cases/{id}/attachments/{attachment_id}" => attachments_api::remove, Allowed(CASES_WRITE);
 }
 
 const fn cases(action: Action) -> Permission {
@@ -179,3 +194,4 @@ const CASES_DISABLE: Permission = cases(Action::Disable);
 const CASES_FLAG: Permission = cases(Action::Flag);
 const CASES_HISTORY: Permission = cases(Action::ViewHistory);
 const FORMS_WRITE: Permission = Permission::new(Resource::Forms, Action::Write);
+const AGENCIES_WRITE: Permission = Permission::new(Resource::Agencies, Action::Write);

@@ -37,7 +37,11 @@ pub struct Caller {
 /// Audits a read: through the journal (the receipt says when it has committed), or on the
 /// command line directly. Never inside a write transaction: the journal would wait for the
 /// lock that transaction holds.
-fn record_read(conn: &mut DbConnection, caller: &Caller, event: Event) -> AppResult<Receipt> {
+pub(crate) fn record_read(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    event: Event,
+) -> AppResult<Receipt> {
     match &caller.journal {
         Some(journal) => journal.submit(&caller.actor, event),
         None => {
@@ -55,7 +59,12 @@ fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-fn event(kind: &RecordKind, action: &'static str, outcome: Outcome, r: &Record) -> Event {
+pub(crate) fn event(
+    kind: &RecordKind,
+    action: &'static str,
+    outcome: Outcome,
+    r: &Record,
+) -> Event {
     Event::new(action, outcome).record(kind.name, &r.id, r.owned_by.as_deref())
 }
 
@@ -93,8 +102,9 @@ fn load(conn: &mut DbConnection, kind: &RecordKind, id: &str) -> AppResult<Recor
         .ok_or_else(AppError::not_found)
 }
 
-/// Loads a record the caller may reach, auditing a refusal.
-fn load_reachable(
+/// Loads a record the caller may reach, auditing a refusal. Sub-resources kept outside this
+/// module (attachments) call it too, so that there is one scope check.
+pub(crate) fn load_reachable(
     conn: &mut DbConnection,
     kind: &RecordKind,
     caller: &Caller,
@@ -127,7 +137,7 @@ fn lock_for_change(conn: &mut DbConnection, id: &str) -> AppResult<()> {
 
 /// Runs `work` in a write transaction on a record the caller may reach. A refusal is answered
 /// with 403 after its audit entry commits; an error from `work` rolls everything back.
-fn within_reach<T>(
+pub(crate) fn within_reach<T>(
     conn: &mut DbConnection,
     kind: &RecordKind,
     caller: &Caller,

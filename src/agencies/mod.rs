@@ -1,0 +1,3 @@
+//! Agencies: the organisations users belong to (their logos, for now).
+
+pub mod logo;
