@@ -231,4 +231,10 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(form_sections, lookups, config_version, locations, agencies);
+diesel::allow_tables_to_appear_in_same_query!(
+    form_sections,
+    lookups,
+    config_version,
+    locations,
+    agencies
+);
