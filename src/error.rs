@@ -22,6 +22,7 @@ pub enum ErrorCode {
     MethodNotAllowed,
     Conflict,
     Invalid,
+    TooLarge,
     RateLimited,
     Unavailable,
     Internal,
@@ -42,6 +43,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict => "conflict",
             Self::Invalid => "invalid",
+            Self::TooLarge => "too_large",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
@@ -61,6 +63,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict => StatusCode::CONFLICT,
             Self::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -81,6 +84,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => "error-not-found",
             Self::Conflict => "error-conflict",
             Self::Invalid => "error-invalid",
+            Self::TooLarge => "error-too-large",
             Self::RateLimited => "error-rate-limited",
             Self::Unavailable => "error-unavailable",
             Self::Internal => "error-internal",
@@ -154,6 +158,14 @@ impl AppError {
 
     pub fn unauthenticated() -> Self {
         Self::new(ErrorCode::Unauthenticated, "Sign in first.")
+    }
+
+    /// A request body (an uploaded file) over `limit_mib` MiB.
+    pub fn too_large(limit_mib: usize) -> Self {
+        Self::new(
+            ErrorCode::TooLarge,
+            format!("The file is too large: at most {limit_mib} MiB are accepted."),
+        )
     }
 
     pub fn not_found() -> Self {

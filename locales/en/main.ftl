@@ -53,6 +53,7 @@ error-csrf = This form has expired or did not come from Casekeep. Reload the pag
 error-not-found = This page does not exist.
 error-conflict = Someone else changed this in the meantime.
 error-invalid = Some of the information is not valid.
+error-too-large = The file is too large. Files of at most 20 MiB are accepted.
 error-rate-limited = Too many attempts. Wait a minute and try again.
 error-unavailable = Casekeep is not available right now. Try again in a few minutes.
 error-internal = An internal error occurred. It has been logged; if it happens again, tell your administrator.

@@ -53,6 +53,7 @@ error-csrf = Ce formulaire a expiré ou ne provient pas de Casekeep. Rechargez l
 error-not-found = Cette page n’existe pas.
 error-conflict = Quelqu’un d’autre a modifié ceci entre-temps.
 error-invalid = Certaines informations ne sont pas valides.
+error-too-large = Le fichier est trop volumineux. Les fichiers de 20 Mio au plus sont acceptés.
 error-rate-limited = Trop de tentatives. Attendez une minute et réessayez.
 error-unavailable = Casekeep n’est pas disponible pour le moment. Réessayez dans quelques minutes.
 error-internal = Une erreur interne s’est produite. Elle a été consignée ; si elle se reproduit, prévenez votre administrateur.

@@ -25,7 +25,7 @@ use crate::audit::{self, Event, Outcome};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::web::routes::{Lookup, RouteTable};
-use crate::web::{request, AppState};
+use crate::web::{multipart, request, AppState};
 
 /// Session cookie name; the `__Host-` prefix (which browsers only accept over HTTPS) pins the
 /// cookie to this host and path.
@@ -346,14 +346,32 @@ async fn check_csrf(req: &mut ServiceRequest, principal: Option<&Principal>) -> 
     Ok(())
 }
 
-/// Reads a field from a URL-encoded form body and puts the body back for the handler.
+/// Reads a field from a form body (URL-encoded, or multipart for forms that send a file) and
+/// puts the body back for the handler.
 async fn form_field(req: &mut ServiceRequest, name: &str) -> AppResult<Option<String>> {
+    let unreadable = |e: actix_web::Error| {
+        AppError::new(ErrorCode::BadRequest, "The form could not be read.").with_cause(e)
+    };
+    if let Some(boundary) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(multipart::boundary)
+    {
+        let payload = req.extract::<web::Payload>().await.map_err(unreadable)?;
+        let body = payload
+            .to_bytes_limited(multipart::MAX_BODY)
+            .await
+            .map_err(|_| AppError::too_large(multipart::MAX_BODY / (1024 * 1024)))?
+            .map_err(unreadable)?;
+        let value = multipart::field(&body, &boundary, name);
+        req.set_payload(Payload::from(body));
+        return Ok(value);
+    }
     if req.content_type() != mime_form() {
         return Ok(None);
     }
-    let body = req.extract::<web::Bytes>().await.map_err(|e| {
-        AppError::new(ErrorCode::BadRequest, "The form could not be read.").with_cause(e)
-    })?;
+    let body = req.extract::<web::Bytes>().await.map_err(unreadable)?;
     let value = url::form_urlencoded::parse(&body)
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned());

@@ -60,6 +60,7 @@ fn to_app_error(err: &actix_web::Error) -> AppError {
         403 => ErrorCode::Forbidden,
         404 => ErrorCode::NotFound,
         405 => ErrorCode::MethodNotAllowed,
+        413 => ErrorCode::TooLarge,
         422 => ErrorCode::Invalid,
         s if (400..500).contains(&s) => ErrorCode::BadRequest,
         503 => ErrorCode::Unavailable,

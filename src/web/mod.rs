@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod errors;
+pub mod multipart;
 pub mod pages;
 pub mod request;
 pub mod routes;
