@@ -1,6 +1,8 @@
 //! Translations. Every UI string comes from the Fluent catalogues under `locales/`, embedded in
 //! the binary at compile time.
 
+pub mod names;
+
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader};
 use std::collections::HashMap;
