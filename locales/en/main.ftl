@@ -149,3 +149,80 @@ validation-in_future = This date cannot be in the future.
 validation-not_a_date = Enter a date.
 validation-not_object = This entry is not valid.
 history-record-state = Record state
+
+admin-edit = Edit
+admin-problem-required = This is required.
+admin-problem-too-long = This is too long.
+admin-problem-control-characters = This contains characters that cannot be shown.
+admin-problem-unknown-language = This language is not offered.
+admin-problem-invalid-code = A code has at most 64 characters and no control characters.
+admin-problem-taken = This code is already used.
+admin-problem-too-deep = No place can be under a place of admin level 5.
+admin-problem-unknown-location = There is no place with this code.
+admin-problem-wrong-level = The place above must be exactly one admin level up.
+
+admin-locations-title = Locations
+locations-count = { $count ->
+    [one] One place
+   *[other] { $count } places
+}
+locations-empty = No places yet. Add a country, or import an HXL file.
+locations-add-country = Add a country
+locations-add-under = Add a place under it
+locations-disabled = disabled
+locations-more = { $count ->
+    [one] Show the place under it
+   *[other] Show the { $count } places under it
+}
+locations-whole-tree = Show the whole tree
+locations-subtree = Places under { $id }
+locations-new-title = Add a place
+locations-edit-title = Edit place { $id }
+locations-field-code = Code
+locations-field-code-hint = The place code (P-code), e.g. XX0101. It cannot be changed later: records keep it.
+locations-field-parent = Under (code of the place one level up)
+locations-field-parent-hint = Empty for a country. A place can be moved only under another place of the same level as its current parent.
+locations-field-type = Type
+locations-field-type-hint = e.g. province, district
+locations-field-names = Names
+locations-state-disabled = This place is disabled.
+locations-disable-hint = A disabled place is no longer offered on forms; records that hold it keep it. Places are never deleted.
+locations-disable-button = Disable this place
+locations-enable-button = Enable this place again
+locations-import-title = Import places from an HXL file
+locations-import-hint = A CSV file whose first row (or second, after a row of column titles) holds HXL tags: #country+code, #adm1+code to #adm5+code, and names such as #adm1+name, #adm1+name+i_fr or #adm1+name+i_ar. At most 20 MiB. If the file has any problem, nothing is stored.
+locations-import-file = HXL file (CSV)
+locations-import-button = Import
+locations-import-no-file = Choose a file to import.
+locations-import-done = The file was imported.
+locations-import-created = Places added: { $count }
+locations-import-updated = Places with changed names: { $count }
+locations-import-unchanged = Places already up to date: { $count }
+locations-import-failed = Nothing was imported: the file has the problems listed below. Correct them and import the whole file again.
+locations-report-where = Where
+locations-report-problem = Problem
+locations-back = Back to the locations
+
+hxl-at-row = row { $row }
+hxl-at-row-column = row { $row }, { $tag }
+hxl-empty = The file is empty.
+hxl-not-utf8 = The file is not UTF-8 text. Save it as "CSV UTF-8" and import it again.
+hxl-unreadable = This row cannot be read as CSV.
+hxl-no-hashtag-row = There is no HXL hashtag row: the first row, or the second after a row of column titles, must hold the tags, such as #country+code.
+hxl-no-location-columns = No column has a location tag (#country+code, #adm1+code to #adm5+code).
+hxl-no-data-rows = The file describes no places: no row after the hashtag row has a code.
+hxl-unknown-tag = Column { $column } has a tag Casekeep does not know. Use #country or #adm1 to #adm5 with +code or +name, or remove the column.
+hxl-unsupported-language = Column { $column }: names can only be in these languages: { $languages }.
+hxl-repeated-column = Column { $column } repeats the tag of column { $first }.
+hxl-no-code-column = These names have no code column at the same level.
+hxl-missing-parent-level = The file has no { $parent } column, so these places have no parent.
+hxl-missing-code = A name is given here without a code.
+hxl-missing-parent-code = { $code } needs the code of the place above it in this row.
+hxl-bad-code = A code has at most { $max } characters and no control characters.
+hxl-bad-name = A name has at most { $max } characters and no control characters.
+hxl-other-level-row = { $code } is at another admin level in row { $other }.
+hxl-other-level-db = { $code } is already in Casekeep at another admin level.
+hxl-broken-parent-row = Broken parent: { $code } is under { $parent } in row { $other }.
+hxl-broken-parent-db = Broken parent: { $code } is under { $parent } in Casekeep. If it really moved, move it in Casekeep first.
+hxl-name-differs = { $code } has another name in row { $other }.
+hxl-too-many = … and { $count } more problems, not listed.

@@ -149,3 +149,80 @@ validation-in_future = Cette date ne peut pas être dans le futur.
 validation-not_a_date = Saisissez une date.
 validation-not_object = Cette entrée n’est pas valide.
 history-record-state = État de la fiche
+
+admin-edit = Modifier
+admin-problem-required = Ce champ est obligatoire.
+admin-problem-too-long = C'est trop long.
+admin-problem-control-characters = Ce texte contient des caractères qui ne peuvent pas être affichés.
+admin-problem-unknown-language = Cette langue n'est pas proposée.
+admin-problem-invalid-code = Un code a au plus 64 caractères, sans caractères de contrôle.
+admin-problem-taken = Ce code est déjà utilisé.
+admin-problem-too-deep = Aucun lieu ne peut se trouver sous un lieu de niveau administratif 5.
+admin-problem-unknown-location = Aucun lieu n'a ce code.
+admin-problem-wrong-level = Le lieu supérieur doit être exactement un niveau administratif au-dessus.
+
+admin-locations-title = Lieux
+locations-count = { $count ->
+    [one] Un lieu
+   *[other] { $count } lieux
+}
+locations-empty = Aucun lieu pour l'instant. Ajoutez un pays ou importez un fichier HXL.
+locations-add-country = Ajouter un pays
+locations-add-under = Ajouter un lieu en dessous
+locations-disabled = désactivé
+locations-more = { $count ->
+    [one] Afficher le lieu en dessous
+   *[other] Afficher les { $count } lieux en dessous
+}
+locations-whole-tree = Afficher toute l'arborescence
+locations-subtree = Lieux sous { $id }
+locations-new-title = Ajouter un lieu
+locations-edit-title = Modifier le lieu { $id }
+locations-field-code = Code
+locations-field-code-hint = Le code du lieu (P-code), par ex. XX0101. Il ne pourra plus être modifié : les dossiers le conservent.
+locations-field-parent = Sous (code du lieu du niveau supérieur)
+locations-field-parent-hint = Vide pour un pays. Un lieu ne peut être déplacé que sous un autre lieu du même niveau que son parent actuel.
+locations-field-type = Type
+locations-field-type-hint = par ex. province, district
+locations-field-names = Noms
+locations-state-disabled = Ce lieu est désactivé.
+locations-disable-hint = Un lieu désactivé n'est plus proposé dans les formulaires ; les dossiers qui l'indiquent le conservent. Les lieux ne sont jamais supprimés.
+locations-disable-button = Désactiver ce lieu
+locations-enable-button = Réactiver ce lieu
+locations-import-title = Importer des lieux depuis un fichier HXL
+locations-import-hint = Un fichier CSV dont la première ligne (ou la deuxième, après une ligne de titres) contient les balises HXL : #country+code, #adm1+code à #adm5+code, et des noms comme #adm1+name, #adm1+name+i_fr ou #adm1+name+i_ar. 20 Mio au plus. Si le fichier comporte le moindre problème, rien n'est enregistré.
+locations-import-file = Fichier HXL (CSV)
+locations-import-button = Importer
+locations-import-no-file = Choisissez un fichier à importer.
+locations-import-done = Le fichier a été importé.
+locations-import-created = Lieux ajoutés : { $count }
+locations-import-updated = Lieux dont les noms ont changé : { $count }
+locations-import-unchanged = Lieux déjà à jour : { $count }
+locations-import-failed = Rien n'a été importé : le fichier présente les problèmes listés ci-dessous. Corrigez-les et importez de nouveau tout le fichier.
+locations-report-where = Emplacement
+locations-report-problem = Problème
+locations-back = Retour aux lieux
+
+hxl-at-row = ligne { $row }
+hxl-at-row-column = ligne { $row }, { $tag }
+hxl-empty = Le fichier est vide.
+hxl-not-utf8 = Le fichier n'est pas du texte UTF-8. Enregistrez-le au format « CSV UTF-8 » et importez-le de nouveau.
+hxl-unreadable = Cette ligne ne peut pas être lue comme du CSV.
+hxl-no-hashtag-row = Il n'y a pas de ligne de balises HXL : la première ligne, ou la deuxième après une ligne de titres, doit contenir les balises, comme #country+code.
+hxl-no-location-columns = Aucune colonne n'a de balise de lieu (#country+code, #adm1+code à #adm5+code).
+hxl-no-data-rows = Le fichier ne décrit aucun lieu : aucune ligne après la ligne de balises n'a de code.
+hxl-unknown-tag = La colonne { $column } a une balise que Casekeep ne connaît pas. Utilisez #country ou #adm1 à #adm5 avec +code ou +name, ou supprimez la colonne.
+hxl-unsupported-language = Colonne { $column } : les noms ne peuvent être que dans ces langues : { $languages }.
+hxl-repeated-column = La colonne { $column } répète la balise de la colonne { $first }.
+hxl-no-code-column = Ces noms n'ont pas de colonne de code au même niveau.
+hxl-missing-parent-level = Le fichier n'a pas de colonne { $parent } : ces lieux n'ont donc pas de parent.
+hxl-missing-code = Un nom est donné ici sans code.
+hxl-missing-parent-code = { $code } a besoin du code du lieu supérieur sur cette ligne.
+hxl-bad-code = Un code a au plus { $max } caractères, sans caractères de contrôle.
+hxl-bad-name = Un nom a au plus { $max } caractères, sans caractères de contrôle.
+hxl-other-level-row = { $code } est à un autre niveau administratif à la ligne { $other }.
+hxl-other-level-db = { $code } existe déjà dans Casekeep à un autre niveau administratif.
+hxl-broken-parent-row = Parent incohérent : { $code } est sous { $parent } à la ligne { $other }.
+hxl-broken-parent-db = Parent incohérent : { $code } est sous { $parent } dans Casekeep. S'il a vraiment changé, déplacez-le d'abord dans Casekeep.
+hxl-name-differs = { $code } porte un autre nom à la ligne { $other }.
+hxl-too-many = … et { $count } autres problèmes, non listés.

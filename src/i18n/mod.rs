@@ -171,6 +171,16 @@ mod tests {
                     ("page", "1"),
                     ("pages", "2"),
                     ("id", "X"),
+                    // The HXL import report's.
+                    ("row", "7"),
+                    ("tag", "#adm2+code"),
+                    ("column", "2"),
+                    ("first", "1"),
+                    ("other", "3"),
+                    ("code", "XX01"),
+                    ("parent", "XX"),
+                    ("max", "64"),
+                    ("languages", "en, fr, ar"),
                 ];
                 let text = Lang::new(code).t_args(key, &args);
                 assert_ne!(text, *key, "{code}: {key} does not resolve");

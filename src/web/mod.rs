@@ -1,6 +1,7 @@
 //! HTTP glue: application state, the middleware stack and the route table. Handlers stay thin:
 //! they parse input, call a domain module, and render.
 
+pub mod admin;
 pub mod assets;
 pub mod errors;
 pub mod multipart;

@@ -8,6 +8,7 @@ use actix_web::web;
 use crate::access::Rule;
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
+use crate::locations::{api as locations_api, pages as location_pages};
 use crate::records::api as cases_api;
 use crate::records::pages as case_pages;
 use crate::{api, web::assets, web::pages};
@@ -118,6 +119,15 @@ routes! {
     POST "/cases/{id}/notes" => case_pages::add_note, Allowed(CASES_WRITE);
     POST "/cases/{id}/status" => case_pages::set_status, Allowed(CASES_WRITE);
 
+    // Configuration pages: the location tree and agencies
+    GET "/admin/locations" => location_pages::tree, Allowed(FORMS_MANAGE);
+    GET "/admin/locations/new" => location_pages::new_form, Allowed(FORMS_MANAGE);
+    POST "/admin/locations" => location_pages::create, Allowed(FORMS_MANAGE);
+    POST "/admin/locations/import" => location_pages::import, Allowed(FORMS_MANAGE);
+    GET "/admin/locations/{code}/edit" => location_pages::edit_form, Allowed(FORMS_MANAGE);
+    POST "/admin/locations/{code}/edit" => location_pages::update, Allowed(FORMS_MANAGE);
+    POST "/admin/locations/{code}/state" => location_pages::set_state, Allowed(FORMS_MANAGE);
+
     // API v2 (Primero-compatible)
     POST "/api/v2/tokens" => api::create_token, Public;
     DELETE "/api/v2/tokens" => api::delete_token, AnySession;
@@ -135,6 +145,13 @@ routes! {
     POST "/api/v2/cases/{id}/flags" => cases_api::add_flag, Allowed(CASES_FLAG);
     PATCH "/api/v2/cases/{id}/flags/{flag_id}" => cases_api::remove_flag, Allowed(CASES_FLAG);
     GET "/api/v2/cases/{id}/record_history" => cases_api::record_history, Allowed(CASES_HISTORY);
+
+    // Locations: everyone signed in reads the tree (forms offer it); changing it is form
+    // configuration. Places are never deleted, only disabled through PATCH.
+    GET "/api/v2/locations" => locations_api::list, SignedIn;
+    POST "/api/v2/locations" => locations_api::create, Allowed(FORMS_MANAGE);
+    POST "/api/v2/locations/import" => locations_api::import, Allowed(FORMS_MANAGE);
+    PATCH "/api/v2/locations/{code}" => locations_api::update, Allowed(FORMS_MANAGE);
 }
 
 const fn cases(action: Action) -> Permission {
@@ -146,3 +163,4 @@ const CASES_WRITE: Permission = cases(Action::Write);
 const CASES_DISABLE: Permission = cases(Action::Disable);
 const CASES_FLAG: Permission = cases(Action::Flag);
 const CASES_HISTORY: Permission = cases(Action::ViewHistory);
+const FORMS_MANAGE: Permission = Permission::new(Resource::Forms, Action::Manage);
