@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod agencies;
 pub mod api;
 pub mod audit;
 pub mod cli;

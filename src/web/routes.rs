@@ -8,6 +8,7 @@ use actix_web::web;
 use crate::access::Rule;
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
+use crate::agencies::{api as agencies_api, pages as agency_pages};
 use crate::locations::{api as locations_api, pages as location_pages};
 use crate::records::api as cases_api;
 use crate::records::pages as case_pages;
@@ -127,6 +128,13 @@ routes! {
     GET "/admin/locations/{code}/edit" => location_pages::edit_form, Allowed(FORMS_MANAGE);
     POST "/admin/locations/{code}/edit" => location_pages::update, Allowed(FORMS_MANAGE);
     POST "/admin/locations/{code}/state" => location_pages::set_state, Allowed(FORMS_MANAGE);
+    GET "/admin/agencies" => agency_pages::list, Allowed(AGENCIES_READ);
+    GET "/admin/agencies/new" => agency_pages::new_form, Allowed(AGENCIES_CREATE);
+    POST "/admin/agencies" => agency_pages::create, Allowed(AGENCIES_CREATE);
+    GET "/admin/agencies/{id}/edit" => agency_pages::edit_form, Allowed(AGENCIES_WRITE);
+    POST "/admin/agencies/{id}/edit" => agency_pages::update, Allowed(AGENCIES_WRITE);
+    POST "/admin/agencies/{id}/disable" => agency_pages::disable, Allowed(AGENCIES_DISABLE);
+    POST "/admin/agencies/{id}/enable" => agency_pages::enable, Allowed(AGENCIES_DISABLE);
 
     // API v2 (Primero-compatible)
     POST "/api/v2/tokens" => api::create_token, Public;
@@ -152,6 +160,13 @@ routes! {
     POST "/api/v2/locations" => locations_api::create, Allowed(FORMS_MANAGE);
     POST "/api/v2/locations/import" => locations_api::import, Allowed(FORMS_MANAGE);
     PATCH "/api/v2/locations/{code}" => locations_api::update, Allowed(FORMS_MANAGE);
+
+    // Agencies: DELETE disables, since users and records refer to agencies.
+    GET "/api/v2/agencies" => agencies_api::list, SignedIn;
+    POST "/api/v2/agencies" => agencies_api::create, Allowed(AGENCIES_CREATE);
+    GET "/api/v2/agencies/{id}" => agencies_api::get, SignedIn;
+    PATCH "/api/v2/agencies/{id}" => agencies_api::update, Allowed(AGENCIES_WRITE);
+    DELETE "/api/v2/agencies/{id}" => agencies_api::disable, Allowed(AGENCIES_DISABLE);
 }
 
 const fn cases(action: Action) -> Permission {
@@ -164,3 +179,10 @@ const CASES_DISABLE: Permission = cases(Action::Disable);
 const CASES_FLAG: Permission = cases(Action::Flag);
 const CASES_HISTORY: Permission = cases(Action::ViewHistory);
 const FORMS_MANAGE: Permission = Permission::new(Resource::Forms, Action::Manage);
+const fn agencies(action: Action) -> Permission {
+    Permission::new(Resource::Agencies, action)
+}
+const AGENCIES_READ: Permission = agencies(Action::Read);
+const AGENCIES_CREATE: Permission = agencies(Action::Create);
+const AGENCIES_WRITE: Permission = agencies(Action::Write);
+const AGENCIES_DISABLE: Permission = agencies(Action::Disable);
