@@ -53,7 +53,7 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
 }
 
 /// Reads a JSON object of names into a patch: a string sets the name (an empty one removes it),
-/// `null` removes it. `field` is the API field (`name`) used to name problems.
+/// `null` removes it; a key that is not an interface language is a problem. `field` is the API field (`name`) used to name problems.
 pub fn patch_from_json(field: &str, value: &Value) -> Result<NamesPatch, Vec<Problem>> {
     let Some(object) = value.as_object() else {
         return Err(vec![Problem {
@@ -65,6 +65,10 @@ pub fn patch_from_json(field: &str, value: &Value) -> Result<NamesPatch, Vec<Pro
     let mut patch = NamesPatch::new();
     let mut problems = Vec::new();
     for (lang, v) in object {
+        if !SUPPORTED.contains(&lang.as_str()) {
+            problems.push(unknown_language(&format!("{field}.{lang}"), lang));
+            continue;
+        }
         match v {
             Value::String(s) => {
                 patch.insert(lang.clone(), Some(s.clone()));
@@ -86,6 +90,17 @@ pub fn patch_from_json(field: &str, value: &Value) -> Result<NamesPatch, Vec<Pro
     }
 }
 
+fn unknown_language(path: &str, lang: &str) -> Problem {
+    Problem {
+        field: path.to_owned(),
+        kind: "unknown_language",
+        message: format!(
+            "{lang} is not one of the interface languages ({})",
+            SUPPORTED.join(", ")
+        ),
+    }
+}
+
 /// Applies a patch to names and checks the result: only interface languages, names within the
 /// length limit and without control characters, English present when `english_required`, and
 /// at least one name in any case.
@@ -100,14 +115,7 @@ pub fn apply(
     for (lang, value) in patch {
         let path = format!("{field}.{lang}");
         if !SUPPORTED.contains(&lang.as_str()) {
-            problems.push(Problem {
-                field: path,
-                kind: "unknown_language",
-                message: format!(
-                    "{lang} is not one of the interface languages ({})",
-                    SUPPORTED.join(", ")
-                ),
-            });
+            problems.push(unknown_language(&path, lang));
             continue;
         }
         let trimmed = value.as_deref().map(str::trim).unwrap_or_default();
