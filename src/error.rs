@@ -161,6 +161,14 @@ impl AppError {
         Self::new(ErrorCode::Unauthenticated, "Sign in first.")
     }
 
+    /// A request body (an uploaded file) over `limit_mib` MiB.
+    pub fn too_large(limit_mib: usize) -> Self {
+        Self::new(
+            ErrorCode::TooLarge,
+            format!("The file is too large: at most {limit_mib} MiB are accepted."),
+        )
+    }
+
     pub fn not_found() -> Self {
         Self::new(ErrorCode::NotFound, "Not found.")
     }

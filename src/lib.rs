@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+pub mod locations;
 pub mod logging;
 pub mod records;
 pub mod server;

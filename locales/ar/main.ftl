@@ -53,6 +53,7 @@ error-csrf = انتهت صلاحية هذا النموذج أو أنه لم يأ
 error-not-found = هذه الصفحة غير موجودة.
 error-conflict = قام شخص آخر بتغيير هذا في هذه الأثناء.
 error-invalid = بعض المعلومات غير صالحة.
+error-too-large = ما أُرسل كبير جدًا.
 error-rate-limited = محاولات كثيرة. انتظر دقيقة وحاول مجددًا.
 error-unavailable = Casekeep غير متاح حاليًا. حاول مرة أخرى بعد بضع دقائق.
 error-internal = حدث خطأ داخلي وتم تسجيله؛ إذا تكرر، أبلغ المسؤول.
@@ -151,7 +152,6 @@ validation-in_future = لا يمكن أن يكون هذا التاريخ في ا
 validation-not_a_date = أدخل تاريخًا.
 validation-not_object = هذا الإدخال غير صالح.
 history-record-state = حالة السجل
-error-too-large = الملف كبير جدًا.
 attachments-link = الصور والمستندات
 attachments-title = الصور والمستندات
 attachments-empty = لا توجد ملفات مرفقة بهذه الحالة.
@@ -172,3 +172,105 @@ attachments-error-record_attachments_full = لم تعد هناك مساحة له
 attachments-error-not_an_attachment_field = اختر صفة إرفاق الملف.
 attachments-error-required = اختر ملفًا لإرفاقه.
 attachments-error-too_long = الوصف طويل جدًا.
+
+admin-edit = تعديل
+admin-problem-required = هذا الحقل مطلوب.
+admin-problem-too-long = هذا النص طويل جدًا.
+admin-problem-control-characters = يحتوي هذا النص على أحرف لا يمكن عرضها.
+admin-problem-unknown-language = هذه اللغة غير متاحة.
+admin-problem-invalid-code = يتكون الرمز من 64 حرفًا على الأكثر، دون أحرف تحكم.
+admin-problem-invalid-agency-code = استخدم من 1 إلى 32 حرفًا لاتينيًا أو رقمًا أو «_» أو «-».
+admin-problem-taken = هذا الرمز مستخدم من قبل.
+admin-problem-too-deep = لا يمكن إضافة مكان تحت مكان من المستوى الإداري 5.
+admin-problem-unknown-location = لا يوجد مكان بهذا الرمز.
+admin-problem-wrong-level = يجب أن يكون المكان الأعلى في المستوى الإداري الذي يعلوه مباشرة.
+admin-problem-unknown-option = اختر من الخدمات المعروضة.
+
+admin-locations-title = الأماكن
+locations-count = { $count ->
+    [zero] لا توجد أماكن
+    [one] مكان واحد
+    [two] مكانان
+    [few] { $count } أماكن
+   *[other] { $count } مكانًا
+}
+locations-empty = لا توجد أماكن بعد. أضف بلدًا أو استورد ملف HXL.
+locations-add-country = إضافة بلد
+locations-add-under = إضافة مكان تحته
+locations-disabled = معطّل
+locations-more = { $count ->
+    [one] عرض المكان الذي تحته
+   *[other] عرض الأماكن التي تحته ({ $count })
+}
+locations-whole-tree = عرض الشجرة كاملة
+locations-subtree = الأماكن التابعة لـ { $id }
+locations-new-title = إضافة مكان
+locations-edit-title = تعديل المكان { $id }
+locations-field-code = الرمز
+locations-field-code-hint = رمز المكان (P-code)، مثل XX0101. لا يمكن تغييره لاحقًا لأن السجلات تحتفظ به.
+locations-field-parent = تابع لـ (رمز المكان في المستوى الأعلى)
+locations-field-parent-hint = اتركه فارغًا للبلد. لا يمكن نقل مكان إلا تحت مكان آخر من مستوى المكان الذي يتبعه حاليًا.
+locations-field-type = النوع
+locations-field-type-hint = مثل: محافظة، قضاء
+locations-field-names = الأسماء
+locations-state-disabled = هذا المكان معطّل.
+locations-disable-hint = لا يُعرض المكان المعطّل في النماذج بعد ذلك، وتحتفظ به السجلات التي تذكره. لا تُحذف الأماكن أبدًا.
+locations-disable-button = تعطيل هذا المكان
+locations-enable-button = إعادة تفعيل هذا المكان
+locations-import-title = استيراد الأماكن من ملف HXL
+locations-import-hint = ملف CSV يحتوي سطره الأول (أو الثاني بعد سطر العناوين) على وسوم HXL: ⁦#country+code⁩ و⁦#adm1+code⁩ إلى ⁦#adm5+code⁩، وأسماء مثل ⁦#adm1+name⁩ أو ⁦#adm1+name+i_fr⁩ أو ⁦#adm1+name+i_ar⁩. الحد الأقصى 20 ميغابايت. إذا كان في الملف أي خطأ فلن يُحفظ شيء.
+locations-import-file = ملف HXL ‏(CSV)
+locations-import-button = استيراد
+locations-import-no-file = اختر ملفًا لاستيراده.
+locations-import-done = تم استيراد الملف.
+locations-import-created = الأماكن المضافة: { $count }
+locations-import-updated = الأماكن التي تغيّرت أسماؤها: { $count }
+locations-import-unchanged = الأماكن المحدّثة أصلًا: { $count }
+locations-import-failed = لم يُستورد شيء: في الملف الأخطاء المذكورة أدناه. صحّحها ثم استورد الملف كاملًا من جديد.
+locations-report-where = الموضع
+locations-report-problem = المشكلة
+locations-back = العودة إلى الأماكن
+
+hxl-at-row = السطر { $row }
+hxl-at-row-column = السطر { $row }، { $tag }
+hxl-empty = الملف فارغ.
+hxl-not-utf8 = الملف ليس نصًا بترميز UTF-8. احفظه بصيغة «CSV UTF-8» ثم استورده من جديد.
+hxl-unreadable = لا يمكن قراءة هذا السطر بصيغة CSV.
+hxl-no-hashtag-row = لا يوجد سطر وسوم HXL: يجب أن يحتوي السطر الأول، أو الثاني بعد سطر العناوين، على الوسوم مثل ⁦#country+code⁩.
+hxl-no-location-columns = لا يحمل أي عمود وسم مكان (⁦#country+code⁩، ⁦#adm1+code⁩ إلى ⁦#adm5+code⁩).
+hxl-no-data-rows = لا يصف الملف أي مكان: لا يحتوي أي سطر بعد سطر الوسوم على رمز.
+hxl-unknown-tag = يحمل العمود { $column } وسمًا لا يعرفه Casekeep. استخدم ⁦#country⁩ أو ⁦#adm1⁩ إلى ⁦#adm5⁩ مع ⁦+code⁩ أو ⁦+name⁩، أو احذف العمود.
+hxl-unsupported-language = العمود { $column }: لا يمكن أن تكون الأسماء إلا بهذه اللغات: { $languages }.
+hxl-repeated-column = يكرر العمود { $column } وسم العمود { $first }.
+hxl-no-code-column = لا يوجد عمود رموز في مستوى هذه الأسماء نفسه.
+hxl-missing-parent-level = لا يحتوي الملف على عمود { $parent }، لذا ليس لهذه الأماكن مكان أعلى.
+hxl-missing-code = ورد هنا اسم دون رمز.
+hxl-missing-parent-code = يحتاج { $code } إلى رمز المكان الأعلى منه في هذا السطر.
+hxl-bad-code = يتكون الرمز من { $max } حرفًا على الأكثر، دون أحرف تحكم.
+hxl-bad-name = يتكون الاسم من { $max } حرفًا على الأكثر، دون أحرف تحكم.
+hxl-other-level-row = { $code } في مستوى إداري آخر في السطر { $other }.
+hxl-other-level-db = { $code } موجود في Casekeep في مستوى إداري آخر.
+hxl-broken-parent-row = تبعية غير متسقة: { $code } تابع لـ { $parent } في السطر { $other }.
+hxl-broken-parent-db = تبعية غير متسقة: { $code } تابع لـ { $parent } في Casekeep. إن كان قد نُقل فعلًا فانقله في Casekeep أولًا.
+hxl-name-differs = لـ { $code } اسم آخر في السطر { $other }.
+hxl-too-many = … و{ $count } مشكلة أخرى غير مذكورة.
+
+admin-agencies-title = الجهات
+agencies-empty = لا توجد جهات بعد.
+agencies-new-button = جهة جديدة
+agencies-new-title = جهة جديدة
+agencies-edit-title = تعديل الجهة { $id }
+agencies-col-code = الرمز
+agencies-col-name = الاسم
+agencies-col-services = الخدمات
+agencies-col-state = الحالة
+agencies-state-active = فعّالة
+agencies-state-disabled = معطّلة
+agencies-field-code = رمز الجهة
+agencies-field-code-hint = من 1 إلى 32 حرفًا لاتينيًا أو رقمًا أو «_» أو «-»، مثل UNI-01.
+agencies-field-names = الأسماء (الاسم الإنجليزي مطلوب)
+agencies-field-services = الخدمات المقدَّمة
+agencies-no-services = لم تُضبط أنواع الخدمات بعد (القائمة lookup-service-type).
+agencies-disable-button = تعطيل
+agencies-enable-button = تفعيل
+agencies-disable-hint = لا تُحذف الجهات أبدًا لأن المستخدمين والسجلات يشيرون إليها. لا تُعرض الجهة المعطّلة في الاختيارات الجديدة.

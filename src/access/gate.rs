@@ -352,14 +352,16 @@ async fn check_csrf(req: &mut ServiceRequest, principal: Option<&Principal>) -> 
     Ok(())
 }
 
-/// Reads a field from a URL-encoded form body and puts the body back for the handler.
+/// Reads a field from a URL-encoded form body and puts the body back for the handler. (Upload
+/// forms are multipart: their token is read by [`super::form_token`] without buffering the file.)
 async fn form_field(req: &mut ServiceRequest, name: &str) -> AppResult<Option<String>> {
+    let unreadable = |e: actix_web::Error| {
+        AppError::new(ErrorCode::BadRequest, "The form could not be read.").with_cause(e)
+    };
     if req.content_type() != mime_form() {
         return Ok(None);
     }
-    let body = req.extract::<web::Bytes>().await.map_err(|e| {
-        AppError::new(ErrorCode::BadRequest, "The form could not be read.").with_cause(e)
-    })?;
+    let body = req.extract::<web::Bytes>().await.map_err(unreadable)?;
     let value = url::form_urlencoded::parse(&body)
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned());

@@ -1,6 +1,7 @@
 //! The Primero-compatible REST API (`/api/v2`). Handlers only translate between JSON and the
 //! domain modules.
 
+pub mod fields;
 pub mod paging;
 
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};

@@ -1,6 +1,8 @@
 //! Translations. Every UI string comes from the Fluent catalogues under `locales/`, embedded in
 //! the binary at compile time.
 
+pub mod names;
+
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader};
 use std::collections::HashMap;
@@ -180,6 +182,16 @@ mod tests {
                     ("record", "x"),
                     ("size", "x"),
                     ("types", "x"),
+                    // The HXL import report's.
+                    ("row", "7"),
+                    ("tag", "#adm2+code"),
+                    ("column", "2"),
+                    ("first", "1"),
+                    ("other", "3"),
+                    ("code", "XX01"),
+                    ("parent", "XX"),
+                    ("max", "64"),
+                    ("languages", "en, fr, ar"),
                 ];
                 let text = Lang::new(code).t_args(key, &args);
                 assert_ne!(text, *key, "{code}: {key} does not resolve");

@@ -1,8 +1,10 @@
 //! HTTP glue: application state, the middleware stack and the route table. Handlers stay thin:
 //! they parse input, call a domain module, and render.
 
+pub mod admin;
 pub mod assets;
 pub mod errors;
+pub mod multipart;
 pub mod pages;
 pub mod request;
 pub mod routes;

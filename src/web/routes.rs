@@ -9,10 +9,12 @@ use crate::access::Rule;
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
 use crate::agencies::logo as agency_logo;
+use crate::agencies::{api as agencies_api, pages as agency_pages};
 use crate::attachments::api as attachments_api;
 use crate::attachments::pages as attachment_pages;
 use crate::forms::api as forms_api;
 use crate::forms::pages as form_pages;
+use crate::locations::{api as locations_api, pages as location_pages};
 use crate::records::api as cases_api;
 use crate::records::pages as case_pages;
 use crate::{api, web::assets, web::pages};
@@ -148,6 +150,22 @@ routes! {
     GET "/admin/lookups/{id}" => form_pages::lookup, Allowed(FORMS_WRITE);
     POST "/admin/lookups/{id}" => form_pages::save_lookup, Allowed(FORMS_WRITE);
 
+    // Configuration pages: the location tree and agencies
+    GET "/admin/locations" => location_pages::tree, Allowed(FORMS_MANAGE);
+    GET "/admin/locations/new" => location_pages::new_form, Allowed(FORMS_MANAGE);
+    POST "/admin/locations" => location_pages::create, Allowed(FORMS_MANAGE);
+    POST "/admin/locations/import" => location_pages::import, Allowed(FORMS_MANAGE);
+    GET "/admin/locations/{code}/edit" => location_pages::edit_form, Allowed(FORMS_MANAGE);
+    POST "/admin/locations/{code}/edit" => location_pages::update, Allowed(FORMS_MANAGE);
+    POST "/admin/locations/{code}/state" => location_pages::set_state, Allowed(FORMS_MANAGE);
+    GET "/admin/agencies" => agency_pages::list, Allowed(AGENCIES_READ);
+    GET "/admin/agencies/new" => agency_pages::new_form, Allowed(AGENCIES_CREATE);
+    POST "/admin/agencies" => agency_pages::create, Allowed(AGENCIES_CREATE);
+    GET "/admin/agencies/{id}/edit" => agency_pages::edit_form, Allowed(AGENCIES_WRITE);
+    POST "/admin/agencies/{id}/edit" => agency_pages::update, Allowed(AGENCIES_WRITE);
+    POST "/admin/agencies/{id}/disable" => agency_pages::disable, Allowed(AGENCIES_DISABLE);
+    POST "/admin/agencies/{id}/enable" => agency_pages::enable, Allowed(AGENCIES_DISABLE);
+
     // API v2 (Primero-compatible)
     POST "/api/v2/tokens" => api::create_token, Public;
     DELETE "/api/v2/tokens" => api::delete_token, AnySession;
@@ -182,6 +200,19 @@ routes! {
     GET "/api/v2/cases/{id}/attachments/{attachment_id}" => attachments_api::download, Allowed(CASES_READ);
     GET "/api/v2/cases/{id}/attachments/{attachment_id}/thumbnail" => attachments_api::thumbnail, Allowed(CASES_READ);
     DELETE "/api/v2/cases/{id}/attachments/{attachment_id}" => attachments_api::remove, Allowed(CASES_WRITE);
+    // Locations: everyone signed in reads the tree (forms offer it); changing it is form
+    // configuration. Places are never deleted, only disabled through PATCH.
+    GET "/api/v2/locations" => locations_api::list, SignedIn;
+    POST "/api/v2/locations" => locations_api::create, Allowed(FORMS_MANAGE);
+    POST "/api/v2/locations/import" => locations_api::import, Allowed(FORMS_MANAGE);
+    PATCH "/api/v2/locations/{code}" => locations_api::update, Allowed(FORMS_MANAGE);
+
+    // Agencies: DELETE disables, since users and records refer to agencies.
+    GET "/api/v2/agencies" => agencies_api::list, SignedIn;
+    POST "/api/v2/agencies" => agencies_api::create, Allowed(AGENCIES_CREATE);
+    GET "/api/v2/agencies/{id}" => agencies_api::get, SignedIn;
+    PATCH "/api/v2/agencies/{id}" => agencies_api::update, Allowed(AGENCIES_WRITE);
+    DELETE "/api/v2/agencies/{id}" => agencies_api::disable, Allowed(AGENCIES_DISABLE);
 }
 
 const fn cases(action: Action) -> Permission {
@@ -194,4 +225,11 @@ const CASES_DISABLE: Permission = cases(Action::Disable);
 const CASES_FLAG: Permission = cases(Action::Flag);
 const CASES_HISTORY: Permission = cases(Action::ViewHistory);
 const FORMS_WRITE: Permission = Permission::new(Resource::Forms, Action::Write);
-const AGENCIES_WRITE: Permission = Permission::new(Resource::Agencies, Action::Write);
+const FORMS_MANAGE: Permission = Permission::new(Resource::Forms, Action::Manage);
+const fn agencies(action: Action) -> Permission {
+    Permission::new(Resource::Agencies, action)
+}
+const AGENCIES_READ: Permission = agencies(Action::Read);
+const AGENCIES_CREATE: Permission = agencies(Action::Create);
+const AGENCIES_WRITE: Permission = agencies(Action::Write);
+const AGENCIES_DISABLE: Permission = agencies(Action::Disable);
