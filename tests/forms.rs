@@ -546,7 +546,64 @@ async fn builder_pages_round_trip(backend: Backend) {
     );
 }
 
+/// Location fields take the codes of the location tree once there is one; a disabled place stays
+/// on the records that hold it.
+async fn location_choices_follow_the_tree(backend: Backend) {
+    let (_app, admin, worker) = setup(backend).await;
+    // Before any tree is loaded, a location field takes any code.
+    let (status, _) = worker
+        .post(
+            "/cases",
+            json!({"data": with(base_case(), json!({"location_current": "ANY1"}))}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let csv = "#country+code,#country+name,#adm1+code,#adm1+name\nXX,Testland,XX01,North\nXX,Testland,XX02,South\n";
+    let res = admin
+        .http
+        .post(format!("{}/locations/import", admin.base))
+        .basic_auth(&admin.user, Some(PW))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let (status, c) = worker
+        .post(
+            "/cases",
+            json!({"data": with(base_case(), json!({"location_current": "XX01"}))}),
+        )
+        .await;
+    assert_eq!(status, 200, "{c}");
+    let id = c["data"]["id"].as_str().unwrap().to_owned();
+    let (status, body) = worker
+        .post(
+            "/cases",
+            json!({"data": with(base_case(), json!({"location_current": "ZZ99"}))}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(bad_fields(&body), ["location_current"]);
+    let (status, _) = admin
+        .patch("/locations/XX01", json!({"data": {"disabled": true}}))
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = worker
+        .patch(&format!("/cases/{id}"), json!({"data": {"age": 12}}))
+        .await;
+    assert_eq!(status, 200, "a disabled place stays on the case: {body}");
+    let (status, _) = worker
+        .post(
+            "/cases",
+            json!({"data": with(base_case(), json!({"location_current": "XX01"}))}),
+        )
+        .await;
+    assert_eq!(status, 422, "but is not offered for new entries");
+}
+
 on_both_backends!(
+    location_choices_follow_the_tree,
     standard_forms_on_a_fresh_instance,
     every_field_type_through_the_api,
     changes_never_lose_record_data,

@@ -93,3 +93,5 @@ field-type-calculated = محسوب
 field-type-signature = توقيع
 form-sections = أقسام الاستمارة
 case-sections-empty = لم يُسجَّل شيء بعد في
+admin-services = الخدمات
+admin-services-explain = الخدمات التي تقدمها الجهات (قائمة قيم)

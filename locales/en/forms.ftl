@@ -93,3 +93,5 @@ field-type-calculated = Calculated
 field-type-signature = Signature
 form-sections = Sections of the form
 case-sections-empty = Nothing recorded yet in
+admin-services = Services
+admin-services-explain = the services agencies offer (a lookup)

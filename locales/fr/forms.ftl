@@ -93,3 +93,5 @@ field-type-calculated = Calculé
 field-type-signature = Signature
 form-sections = Sections du formulaire
 case-sections-empty = Rien d’enregistré pour l’instant dans
+admin-services = Services
+admin-services-explain = les services que proposent les organisations (une liste de valeurs)

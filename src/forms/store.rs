@@ -10,7 +10,7 @@ use diesel::prelude::*;
 
 use super::catalog::{RefEntry, References};
 use super::{standard, Catalog, Labels, Lookup, Section};
-use crate::db::schema::{agencies, config_version, form_sections, locations, lookups, users};
+use crate::db::schema::{config_version, form_sections, lookups, users};
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
 
@@ -111,44 +111,39 @@ pub fn load_lookups(conn: &mut DbConnection) -> AppResult<Vec<Lookup>> {
         .collect()
 }
 
-fn labels_from_json(json: &str) -> Labels {
-    serde_json::from_str(json).unwrap_or_default()
-}
-
 /// Locations, agencies and users, as choices.
 pub fn load_references(conn: &mut DbConnection) -> AppResult<References> {
-    let places: Vec<(String, String, bool)> = locations::table
-        .order((locations::admin_level, locations::code))
-        .select((locations::code, locations::names, locations::disabled))
-        .load(conn)?;
-    let agency_rows: Vec<(String, String, bool)> = agencies::table
-        .order(agencies::code)
-        .select((agencies::id, agencies::names, agencies::disabled))
-        .load(conn)?;
     let user_rows: Vec<(String, String, bool)> = users::table
         .order(users::username)
         .select((users::username, users::full_name, users::disabled))
         .load(conn)?;
-    let entry = |(id, label, disabled): (String, Labels, bool)| RefEntry {
-        id,
-        label,
-        disabled,
-    };
     Ok(References {
-        locations: places
+        locations: crate::locations::option_list(conn)?
             .into_iter()
-            .map(|(c, n, d)| entry((c, labels_from_json(&n), d)))
+            .map(|l| RefEntry {
+                id: l.code,
+                label: Labels(l.names),
+                disabled: l.disabled,
+            })
             .collect(),
-        agencies: agency_rows
+        agencies: crate::agencies::option_list(conn)?
             .into_iter()
-            .map(|(c, n, d)| entry((c, labels_from_json(&n), d)))
+            .map(|a| RefEntry {
+                id: a.id,
+                label: Labels(a.names),
+                disabled: a.disabled,
+            })
             .collect(),
         users: user_rows
             .into_iter()
-            .map(|(u, name, d)| {
+            .map(|(username, name, disabled)| {
                 let mut label = Labels::default();
-                label.set("en", &format!("{name} ({u})"));
-                entry((u, label, d))
+                label.set("en", &format!("{name} ({username})"));
+                RefEntry {
+                    id: username,
+                    label,
+                    disabled,
+                }
             })
             .collect(),
     })
