@@ -110,12 +110,28 @@ pub async fn get_form(
     Ok(HttpResponse::Ok().json(json!({"data": section_json(section)})))
 }
 
-/// The section in a request body, in Casekeep's format.
-fn parse_section(data: Value) -> AppResult<Section> {
+/// A definition in a request body, in Casekeep's format; `path_id` is the id in the URL of an
+/// update, which the body may leave out but not contradict.
+fn parse<T: serde::de::DeserializeOwned>(
+    mut data: Value,
+    path_id: Option<&str>,
+    what: &str,
+) -> AppResult<T> {
+    if let (Some(id), Some(map)) = (path_id, data.as_object_mut()) {
+        let given = map
+            .entry("id")
+            .or_insert_with(|| Value::String(id.to_owned()));
+        if given.as_str() != Some(id) {
+            return Err(AppError::invalid(
+                "id",
+                format!("the {what} id cannot be changed"),
+            ));
+        }
+    }
     serde_json::from_value(data).map_err(|e| {
         AppError::invalid(
             "data",
-            format!("the form section is not in the expected format: {e}"),
+            format!("the {what} is not in the expected format: {e}"),
         )
     })
 }
@@ -127,7 +143,7 @@ pub async fn create_form(
     body: web::Json<Envelope<Value>>,
 ) -> AppResult<HttpResponse> {
     let actor = request::actor(&req);
-    let section = parse_section(body.into_inner().data)?;
+    let section: Section = parse(body.into_inner().data, None, "form section")?;
     let saved = state
         .db
         .run(move |c| {
@@ -155,15 +171,8 @@ pub async fn update_form(
     body: web::Json<Envelope<Value>>,
 ) -> AppResult<HttpResponse> {
     let actor = request::actor(&req);
-    let mut data = body.into_inner().data;
     let id = path.into_inner();
-    if let Some(map) = data.as_object_mut() {
-        map.entry("id").or_insert_with(|| Value::String(id.clone()));
-    }
-    let section = parse_section(data)?;
-    if section.id != id {
-        return Err(AppError::invalid("id", "the section id cannot be changed"));
-    }
+    let section: Section = parse(body.into_inner().data, Some(&id), "form section")?;
     let saved = state
         .db
         .run(move |c| {
@@ -199,15 +208,6 @@ pub async fn get_lookup(
     Ok(HttpResponse::Ok().json(json!({"data": lookup_json(lookup)})))
 }
 
-fn parse_lookup(data: Value) -> AppResult<Lookup> {
-    serde_json::from_value(data).map_err(|e| {
-        AppError::invalid(
-            "data",
-            format!("the lookup is not in the expected format: {e}"),
-        )
-    })
-}
-
 /// `POST /api/v2/lookups`.
 pub async fn create_lookup(
     req: HttpRequest,
@@ -215,7 +215,7 @@ pub async fn create_lookup(
     body: web::Json<Envelope<Value>>,
 ) -> AppResult<HttpResponse> {
     let actor = request::actor(&req);
-    let lookup = parse_lookup(body.into_inner().data)?;
+    let lookup: Lookup = parse(body.into_inner().data, None, "lookup")?;
     let saved = state
         .db
         .run(move |c| {
@@ -240,14 +240,7 @@ pub async fn update_lookup(
 ) -> AppResult<HttpResponse> {
     let actor = request::actor(&req);
     let id = path.into_inner();
-    let mut data = body.into_inner().data;
-    if let Some(map) = data.as_object_mut() {
-        map.entry("id").or_insert_with(|| Value::String(id.clone()));
-    }
-    let lookup = parse_lookup(data)?;
-    if lookup.id != id {
-        return Err(AppError::invalid("id", "the lookup id cannot be changed"));
-    }
+    let lookup: Lookup = parse(body.into_inner().data, Some(&id), "lookup")?;
     let saved = state
         .db
         .run(move |c| {

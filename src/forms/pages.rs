@@ -389,6 +389,14 @@ pub async fn add_field(
     .await
 }
 
+/// The page listing a field: its subform's editor, or the section.
+fn list_page_of(section_id: &str, target: &FieldPath) -> String {
+    match &target.parent {
+        Some(p) => format!("/admin/forms/{section_id}/fields/{p}"),
+        None => format!("/admin/forms/{section_id}"),
+    }
+}
+
 /// `POST /admin/forms/{id}/fields/{path}/move`.
 pub async fn move_field(
     req: HttpRequest,
@@ -399,10 +407,7 @@ pub async fn move_field(
     let up = builder::value(&pairs(&body), "direction") == "up";
     let (id, field) = path.into_inner();
     let target = FieldPath::parse(&field);
-    let back = match &target.parent {
-        Some(p) => format!("/admin/forms/{id}/fields/{p}"),
-        None => format!("/admin/forms/{id}"),
-    };
+    let back = list_page_of(&id, &target);
     edit_section(&req, &state, id, back, move |s| {
         builder::move_field(s, &target, up)
     })
@@ -420,10 +425,7 @@ pub async fn set_field_visibility(
     let visible = builder::value(&pairs(&body), "visible") == "true";
     let (id, field) = path.into_inner();
     let target = FieldPath::parse(&field);
-    let back = match &target.parent {
-        Some(p) => format!("/admin/forms/{id}/fields/{p}"),
-        None => format!("/admin/forms/{id}"),
-    };
+    let back = list_page_of(&id, &target);
     edit_section(&req, &state, id, back, move |s| {
         builder::field_mut(s, &target)?.visible = visible;
         Ok(())
