@@ -95,3 +95,6 @@ form-sections = أقسام الاستمارة
 case-sections-empty = لم يُسجَّل شيء بعد في
 admin-services = الخدمات
 admin-services-explain = الخدمات التي تقدمها الجهات (قائمة قيم)
+agencies-logo = الشعار
+agencies-logo-file = صورة PNG أو JPEG، بحد أقصى 512 كيلوبايت
+agencies-logo-upload = رفع الشعار

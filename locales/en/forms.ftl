@@ -95,3 +95,6 @@ form-sections = Sections of the form
 case-sections-empty = Nothing recorded yet in
 admin-services = Services
 admin-services-explain = the services agencies offer (a lookup)
+agencies-logo = Logo
+agencies-logo-file = PNG or JPEG image, at most 512 KiB
+agencies-logo-upload = Upload logo

@@ -95,3 +95,6 @@ form-sections = Sections du formulaire
 case-sections-empty = Rien d’enregistré pour l’instant dans
 admin-services = Services
 admin-services-explain = les services que proposent les organisations (une liste de valeurs)
+agencies-logo = Logo
+agencies-logo-file = Image PNG ou JPEG, 512 Kio au plus
+agencies-logo-upload = Envoyer le logo

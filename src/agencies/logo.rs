@@ -113,7 +113,7 @@ pub async fn upload(
         .db
         .run(move |c| set_logo(c, &actor, &id, &sha256, content_type, size))
         .await?;
-    Ok(redirect(&format!("/agencies/{agency_id}/logo")))
+    Ok(redirect(&format!("/admin/agencies/{agency_id}/edit")))
 }
 
 /// `GET /agencies/{id}/logo`: the image, checked against its hash.

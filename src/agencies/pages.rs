@@ -109,6 +109,8 @@ struct FormPage {
     /// The lookup of services is not configured.
     no_services: bool,
     errors: BTreeMap<String, String>,
+    /// The agency's id when editing (the logo form is offered then).
+    agency_id: String,
 }
 
 /// What the form shows, as entered or as stored.
@@ -166,6 +168,7 @@ async fn form_page(
         services,
         no_services,
         errors,
+        agency_id: editing.map(str::to_owned).unwrap_or_default(),
     })?;
     if !problems.is_empty() {
         *res.status_mut() = ErrorCode::Invalid.status();
