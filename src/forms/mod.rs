@@ -8,6 +8,7 @@ pub mod api;
 pub mod builder;
 pub mod catalog;
 pub mod changes;
+pub mod lookup_pages;
 pub mod pages;
 pub mod standard;
 pub mod store;

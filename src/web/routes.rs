@@ -13,6 +13,7 @@ use crate::agencies::{api as agencies_api, pages as agency_pages};
 use crate::attachments::api as attachments_api;
 use crate::attachments::pages as attachment_pages;
 use crate::forms::api as forms_api;
+use crate::forms::lookup_pages;
 use crate::forms::pages as form_pages;
 use crate::locations::{api as locations_api, pages as location_pages};
 use crate::records::api as cases_api;
@@ -145,10 +146,10 @@ routes! {
     POST "/admin/forms/{id}/fields/{field}" => form_pages::save_field, Allowed(FORMS_WRITE);
     POST "/admin/forms/{id}/fields/{field}/move" => form_pages::move_field, Allowed(FORMS_WRITE);
     POST "/admin/forms/{id}/fields/{field}/visibility" => form_pages::set_field_visibility, Allowed(FORMS_WRITE);
-    GET "/admin/lookups" => form_pages::lookups, Allowed(FORMS_WRITE);
-    POST "/admin/lookups" => form_pages::create_lookup, Allowed(FORMS_WRITE);
-    GET "/admin/lookups/{id}" => form_pages::lookup, Allowed(FORMS_WRITE);
-    POST "/admin/lookups/{id}" => form_pages::save_lookup, Allowed(FORMS_WRITE);
+    GET "/admin/lookups" => lookup_pages::lookups, Allowed(FORMS_WRITE);
+    POST "/admin/lookups" => lookup_pages::create_lookup, Allowed(FORMS_WRITE);
+    GET "/admin/lookups/{id}" => lookup_pages::lookup, Allowed(FORMS_WRITE);
+    POST "/admin/lookups/{id}" => lookup_pages::save_lookup, Allowed(FORMS_WRITE);
 
     // Configuration pages: the location tree and agencies
     GET "/admin/locations" => location_pages::tree, Allowed(FORMS_MANAGE);
