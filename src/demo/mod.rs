@@ -157,7 +157,8 @@ fn pick<'a>(rng: &mut SmallRng, list: &[&'a str]) -> &'a str {
 }
 
 /// One synthetic case's form data.
-pub fn synthetic_case(rng: &mut SmallRng) -> Map<String, Value> {
+/// `places` are the location codes to pick from.
+pub fn synthetic_case(rng: &mut SmallRng, places: &[&str]) -> Map<String, Value> {
     let female = rng.random_bool(0.5);
     let arabic = rng.random_bool(0.3);
     let (first, last) = match (arabic, female) {
@@ -212,7 +213,7 @@ pub fn synthetic_case(rng: &mut SmallRng) -> Map<String, Value> {
         "date_of_birth": born.to_string(),
         "estimated": rng.random_bool(0.2),
         "registration_date": registered.to_string(),
-        "location_current": pick(rng, LOCATIONS),
+        "location_current": pick(rng, places),
         "risk_level": risk,
         "protection_concerns": concerns,
         "urgent_protection_concern": risk == "high" && rng.random_bool(0.5),
@@ -247,10 +248,23 @@ pub fn generate(
         },
         journal: None,
     };
+    // Places of the instance's location tree when it has one (the form accepts only those),
+    // otherwise synthetic codes.
+    let catalog = CASE.catalog(conn)?;
+    let tree: Vec<&str> = catalog
+        .field("location_current")
+        .map(|f| catalog.choices(f))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| !c.disabled)
+        .map(|c| c.id)
+        .collect();
+    let places: &[&str] = if tree.is_empty() { LOCATIONS } else { &tree };
     let mut done = 0;
     while done < count {
         let n = BATCH.min(count - done);
-        let cases: Vec<Map<String, Value>> = (0..n).map(|_| synthetic_case(&mut rng)).collect();
+        let cases: Vec<Map<String, Value>> =
+            (0..n).map(|_| synthetic_case(&mut rng, places)).collect();
         write_transaction(conn, |conn| {
             for data in &cases {
                 service::create(conn, &CASE, &caller, data, None, id_format)?;
@@ -274,10 +288,10 @@ mod tests {
         let mut a = SmallRng::seed_from_u64(7);
         let mut b = SmallRng::seed_from_u64(7);
         for _ in 0..300 {
-            let case = synthetic_case(&mut a);
+            let case = synthetic_case(&mut a, LOCATIONS);
             let problems = crate::forms::validate::validate(catalog, &case, None, today);
             assert!(problems.is_empty(), "{problems:?} in {case:?}");
-            assert_eq!(case, synthetic_case(&mut b));
+            assert_eq!(case, synthetic_case(&mut b, LOCATIONS));
         }
     }
 }
