@@ -549,6 +549,8 @@ pub async fn update(
 struct ShownField {
     label: String,
     value: String,
+    /// Nothing entered: no value, or a tick box left unticked.
+    blank: bool,
 }
 
 struct ShownEntry {
@@ -617,20 +619,14 @@ fn shown_sections(catalog: &Catalog, data: &Map<String, Value>, lang: &Lang) -> 
                                 .fields
                                 .iter()
                                 .filter(shown)
-                                .map(|sub| ShownField {
-                                    label: sub.label.get(lang.code()).to_owned(),
-                                    value: display_value(catalog, sub, e.get(&sub.name), lang),
-                                })
+                                .map(|sub| shown_field(catalog, sub, e.get(&sub.name), lang))
                                 .filter(|sf| !sf.value.is_empty())
                                 .collect(),
                         })
                         .collect();
                     subforms.push((f.label.get(lang.code()).to_owned(), entries));
                 } else {
-                    fields.push(ShownField {
-                        label: f.label.get(lang.code()).to_owned(),
-                        value: display_value(catalog, f, data.get(&f.name), lang),
-                    });
+                    fields.push(shown_field(catalog, f, data.get(&f.name), lang));
                 }
             }
             ShownSection {
@@ -643,6 +639,23 @@ fn shown_sections(catalog: &Catalog, data: &Map<String, Value>, lang: &Lang) -> 
         .collect()
 }
 
+fn shown_field(
+    catalog: &Catalog,
+    field: &crate::forms::Field,
+    value: Option<&Value>,
+    lang: &Lang,
+) -> ShownField {
+    ShownField {
+        label: field.label.get(lang.code()).to_owned(),
+        value: display_value(catalog, field, value, lang),
+        blank: match value {
+            None | Some(Value::Null) => true,
+            Some(Value::Bool(false)) => field.kind == FieldType::TickBox,
+            _ => false,
+        },
+    }
+}
+
 /// The case page: the first section in full; of the others only what holds information (a long
 /// standard form would otherwise bury it), and the names of those with nothing yet.
 fn compact_sections(all: Vec<ShownSection>) -> (Vec<ShownSection>, Vec<(String, String)>) {
@@ -650,7 +663,7 @@ fn compact_sections(all: Vec<ShownSection>) -> (Vec<ShownSection>, Vec<(String, 
     let mut empty = Vec::new();
     for (i, mut section) in all.into_iter().enumerate() {
         if i > 0 {
-            section.fields.retain(|f| !f.value.is_empty());
+            section.fields.retain(|f| !f.blank && !f.value.is_empty());
             let has_entries = section.subforms.iter().any(|(_, e)| !e.is_empty());
             if section.fields.is_empty() && !has_entries {
                 empty.push((section.id, section.label));
