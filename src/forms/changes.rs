@@ -419,6 +419,7 @@ pub fn save_section(
     mut section: Section,
 ) -> AppResult<Section> {
     crate::db::write_transaction(conn, |conn| {
+        begin_change(conn)?;
         let mut sections = store::load_sections(conn, &section.record_type)?;
         let lookups = store::load_lookups(conn)?;
         let old = sections.iter().position(|s| s.id == section.id);
@@ -443,7 +444,6 @@ pub fn save_section(
             &paths,
         )?)?;
         store::put_section(conn, &section, actor.username.as_deref())?;
-        store::config_changed(conn)?;
         let event = Event::new("form_section.saved", Outcome::Done).detail(serde_json::json!({
             "record_type": section.record_type,
             "section": section.id,
@@ -485,9 +485,17 @@ fn all_sections(conn: &mut DbConnection) -> AppResult<Vec<Section>> {
     Ok(out)
 }
 
+/// Marks the configuration changed, first thing in a change's transaction: on PostgreSQL the
+/// update locks the configuration row, so two administrators' changes run one after the other
+/// and neither works from a stale copy.
+fn begin_change(conn: &mut DbConnection) -> AppResult<()> {
+    store::config_changed(conn)
+}
+
 /// Saves a lookup (new or changed). Removing a value that records hold is refused (disable it).
 pub fn save_lookup(conn: &mut DbConnection, actor: &Actor, lookup: Lookup) -> AppResult<Lookup> {
     crate::db::write_transaction(conn, |conn| {
+        begin_change(conn)?;
         let sections = all_sections(conn)?;
         let mut lookups = store::load_lookups(conn)?;
         let old = lookups
@@ -519,7 +527,6 @@ pub fn save_lookup(conn: &mut DbConnection, actor: &Actor, lookup: Lookup) -> Ap
             refuse_blocking(blocking)?;
         }
         store::put_lookup(conn, &lookup, actor.username.as_deref())?;
-        store::config_changed(conn)?;
         let event = Event::new("lookup.saved", Outcome::Done).detail(serde_json::json!({
             "lookup": lookup.id,
             "created": old.is_none(),
@@ -533,6 +540,7 @@ pub fn save_lookup(conn: &mut DbConnection, actor: &Actor, lookup: Lookup) -> Ap
 /// Deletes a lookup that no field uses.
 pub fn delete_lookup(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<()> {
     crate::db::write_transaction(conn, |conn| {
+        begin_change(conn)?;
         let sections = all_sections(conn)?;
         if !store::load_lookups(conn)?.iter().any(|l| l.id == id) {
             return Err(AppError::not_found());
@@ -549,7 +557,6 @@ pub fn delete_lookup(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppRes
             ));
         }
         store::delete_lookup(conn, id)?;
-        store::config_changed(conn)?;
         audit::write(
             conn,
             actor,
@@ -568,6 +575,7 @@ pub fn move_section(
     up: bool,
 ) -> AppResult<()> {
     crate::db::write_transaction(conn, |conn| {
+        begin_change(conn)?;
         let mut sections = store::load_sections(conn, record_type)?;
         sections.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.id.cmp(&b.id)));
         let i = sections
@@ -585,7 +593,6 @@ pub fn move_section(
                 store::put_section(conn, section, actor.username.as_deref())?;
             }
         }
-        store::config_changed(conn)?;
         let event = Event::new("form_section.moved", Outcome::Done).detail(serde_json::json!({
             "record_type": record_type,
             "section": id,
