@@ -464,5 +464,7 @@ on_both_backends!(
 
 #[path = "attachments/limits.rs"]
 mod limits;
+#[path = "attachments/metadata.rs"]
+mod metadata;
 #[path = "attachments/pages.rs"]
 mod pages;

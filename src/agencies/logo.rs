@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 
 use crate::attachments::store::FileStore;
-use crate::attachments::{kinds, names, service::too_large, thumbnail, upload};
+use crate::attachments::{kinds, metadata, names, service::too_large, thumbnail, upload};
 use crate::audit::{self, Actor, Event, Outcome};
 use crate::db::schema::agencies;
 use crate::db::{now, write_transaction, DbConnection};
@@ -102,6 +102,7 @@ pub async fn upload(
     let bytes = form.bytes;
     let (sha256, content_type, size) = web::block(move || {
         let content_type = check(&bytes)?;
+        let bytes = metadata::strip(bytes, content_type)?;
         Ok::<_, AppError>((store.put(&bytes)?, content_type, bytes.len()))
     })
     .await

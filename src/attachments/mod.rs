@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod kinds;
+pub mod metadata;
 pub mod names;
 pub mod pages;
 pub mod service;

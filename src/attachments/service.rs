@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 
 use super::store::FileStore;
-use super::{attachment_field_kind, kinds, names, thumbnail, Attachment, Kind};
+use super::{attachment_field_kind, kinds, metadata, names, thumbnail, Attachment, Kind};
 use crate::audit::{self, Audited, Outcome};
 use crate::config::AttachmentsConfig;
 use crate::db::schema::attachments;
@@ -103,29 +103,36 @@ struct Stored {
     kind: Kind,
     content_type: &'static str,
     sha256: String,
+    /// Bytes stored: a photo's are fewer than were sent, without its metadata.
+    size: i64,
     thumbnail_sha256: Option<String>,
 }
 
-/// Checks an upload's bytes and stores them (and a photo's thumbnail). Blocking: file I/O and
-/// image decoding.
+/// Checks an upload's bytes and stores them (a photo without its metadata, and its thumbnail).
+/// Blocking: file I/O and image decoding.
 fn check_and_store(
     kind: Kind,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     allowed: &[String],
     store: &FileStore,
 ) -> AppResult<Stored> {
-    let content_type = kinds::check(kind, bytes, allowed)?;
+    let content_type = kinds::check(kind, &bytes, allowed)?;
     // Decoded before anything is stored: a photo that is not a valid image leaves nothing.
-    let thumb = match kind {
-        Kind::Photo => Some(thumbnail::thumbnail(bytes, content_type)?),
-        Kind::Document | Kind::Audio => None,
+    let (bytes, thumb) = match kind {
+        Kind::Photo => {
+            let bytes = metadata::strip(bytes, content_type)?;
+            let thumb = thumbnail::thumbnail(&bytes, content_type)?;
+            (bytes, Some(thumb))
+        }
+        Kind::Document | Kind::Audio => (bytes, None),
     };
-    let sha256 = store.put(bytes)?;
+    let sha256 = store.put(&bytes)?;
     let thumbnail_sha256 = thumb.map(|t| store.put(&t)).transpose()?;
     Ok(Stored {
         kind,
         content_type,
         sha256,
+        size: i64::try_from(bytes.len()).map_err(AppError::internal)?,
         thumbnail_sha256,
     })
 }
@@ -191,7 +198,7 @@ pub async fn attach(
         bytes,
         ..
     } = upload;
-    let stored = actix_web::web::block(move || check_and_store(kind, &bytes, &allowed, &store))
+    let stored = actix_web::web::block(move || check_and_store(kind, bytes, &allowed, &store))
         .await
         .map_err(AppError::internal)??;
     drop(turn);
@@ -203,7 +210,7 @@ pub async fn attach(
         kind: stored.kind.as_str().into(),
         sha256: stored.sha256,
         content_type: stored.content_type.into(),
-        size,
+        size: stored.size,
         file_name: names::sanitize(&file_name, stored.content_type),
         description,
         thumbnail_sha256: stored.thumbnail_sha256,

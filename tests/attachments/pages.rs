@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::metadata::{contains, phone_photo, SECRETS};
 use super::{multipart, png, setup, Part, PW};
 use crate::common::{csrf_token, location, Backend, TestApp, ADMIN_PASSWORD};
 
@@ -261,6 +262,32 @@ async fn agency_logos(backend: Backend) {
     )
     .await;
     assert_eq!(res.status(), 404);
+    // A photo as a phone took it loses its metadata as a logo too.
+    let res = post_form(
+        &app,
+        &admin,
+        "/agencies/unicef/logo",
+        &[
+            ("csrf_token", None, token.as_bytes()),
+            ("logo", Some("logo.jpg"), &phone_photo()),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let res = cw
+        .get(app.url("/agencies/unicef/logo"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    let kept = res.bytes().await.unwrap();
+    for secret in SECRETS {
+        assert!(
+            !contains(&kept, secret),
+            "{}",
+            String::from_utf8_lossy(secret)
+        );
+    }
     assert_eq!(
         cw.get(app.url("/agencies/nobody/logo"))
             .send()
