@@ -6,11 +6,13 @@
 //! it, then hands the body on complete. The token's secrecy is what protects: a form whose first
 //! field is not the token is refused like a form without one.
 
+use actix_multipart::{Multipart, MultipartError};
 use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::error::PayloadError;
+use actix_web::http::header::HeaderMap;
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::HttpMessage;
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -28,86 +30,62 @@ pub enum Scan {
     Absent,
 }
 
-/// Looks for the field `name` as the first part of a multipart body with this boundary.
-pub fn first_field(body: &[u8], boundary: &str, name: &str) -> Scan {
-    let opening = format!("--{boundary}\r\n");
-    if body.len() < opening.len() {
-        return if opening.as_bytes().starts_with(body) {
-            Scan::NeedMore
-        } else {
-            Scan::Absent
+/// Looks for the field `name` as the first part of `head`, the start of a multipart body sent
+/// with these request headers. The parsing is actix-multipart's, the same as the handler's: a
+/// body that stops short of the field's end asks for more.
+///
+/// `head` is all in memory, so the parser never has to wait for input: when it is not ready, it
+/// is waiting for bytes that have not arrived, which is [`Scan::NeedMore`]. (Awaiting it instead
+/// would wait for ever: nothing wakes a parser whose input has ended mid-part.)
+pub fn first_field(headers: &HeaderMap, head: Bytes, name: &str) -> Scan {
+    let stream = futures_util::stream::iter([Ok::<_, PayloadError>(head)]);
+    let mut form = Multipart::new(headers, stream);
+    let mut field = match form.next().now_or_never() {
+        None | Some(Some(Err(MultipartError::Incomplete))) => return Scan::NeedMore,
+        Some(Some(Ok(field))) => field,
+        Some(Some(Err(_)) | None) => return Scan::Absent,
+    };
+    let is_file = field
+        .content_disposition()
+        .is_some_and(|cd| cd.get_filename().is_some() || cd.get_filename_ext().is_some());
+    if field.name() != Some(name) || is_file {
+        return Scan::Absent;
+    }
+    let mut value = Vec::new();
+    loop {
+        let Some(chunk) = field.next().now_or_never() else {
+            return Scan::NeedMore;
         };
-    }
-    let Some(rest) = body.strip_prefix(opening.as_bytes()) else {
-        return Scan::Absent;
-    };
-    let Some(end_of_headers) = find(rest, b"\r\n\r\n") else {
-        return Scan::NeedMore;
-    };
-    let Ok(headers) = std::str::from_utf8(&rest[..end_of_headers]) else {
-        return Scan::Absent;
-    };
-    if !headers.split("\r\n").any(|h| names_field(h, name)) {
-        return Scan::Absent;
-    }
-    let value = &rest[end_of_headers + 4..];
-    let closing = format!("\r\n--{boundary}");
-    match find(value, closing.as_bytes()) {
-        Some(end) => match std::str::from_utf8(&value[..end]) {
-            Ok(v) => Scan::Found(v.to_owned()),
-            Err(_) => Scan::Absent,
-        },
-        None => Scan::NeedMore,
-    }
-}
-
-/// Whether a part header is `Content-Disposition: form-data; name="<name>"` (no file).
-fn names_field(header: &str, name: &str) -> bool {
-    let Some((key, value)) = header.split_once(':') else {
-        return false;
-    };
-    if !key.trim().eq_ignore_ascii_case("content-disposition") {
-        return false;
-    }
-    let mut params = value.split(';').map(str::trim);
-    if !params
-        .next()
-        .is_some_and(|d| d.eq_ignore_ascii_case("form-data"))
-    {
-        return false;
-    }
-    let mut named = false;
-    for p in params {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
-        match k.trim().to_ascii_lowercase().as_str() {
-            "name" => named = v.trim().trim_matches('"') == name,
-            "filename" | "filename*" => return false,
-            _ => {}
+        match chunk {
+            None => break,
+            Some(Ok(chunk)) if value.len() + chunk.len() <= MAX_HEAD => {
+                value.extend_from_slice(&chunk)
+            }
+            Some(Ok(_)) => return Scan::Absent,
+            Some(Err(MultipartError::Incomplete)) => return Scan::NeedMore,
+            Some(Err(_)) => return Scan::Absent,
         }
     }
-    named
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    String::from_utf8(value).map_or(Scan::Absent, Scan::Found)
 }
 
 /// The value of the field `name` if it is the first field of the request's multipart body. The
 /// body is put back whole for the handler either way.
 pub async fn from_multipart(req: &mut ServiceRequest, name: &str) -> AppResult<Option<String>> {
-    let boundary = match req.mime_type() {
-        Ok(Some(m)) if m.essence_str() == "multipart/form-data" => {
-            match m.get_param(actix_web::mime::BOUNDARY) {
-                Some(b) => b.as_str().to_owned(),
-                None => return Ok(None),
-            }
-        }
+    match req.mime_type() {
+        Ok(Some(m)) if m.essence_str() == "multipart/form-data" => {}
         _ => return Ok(None),
-    };
+    }
     let mut payload = req.take_payload();
     let mut head = BytesMut::new();
     let found = loop {
-        match first_field(&head, &boundary, name) {
+        // Nothing read yet is nothing to parse.
+        let scan = if head.is_empty() {
+            Scan::NeedMore
+        } else {
+            first_field(req.headers(), head.clone().freeze(), name)
+        };
+        match scan {
             Scan::Found(v) => break Some(v),
             Scan::Absent => break None,
             Scan::NeedMore if head.len() >= MAX_HEAD => break None,
@@ -134,8 +112,16 @@ pub async fn from_multipart(req: &mut ServiceRequest, name: &str) -> AppResult<O
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 
     const B: &str = "----x1y2";
+
+    fn headers(boundary: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        let value = format!("multipart/form-data; boundary={boundary}");
+        h.insert(CONTENT_TYPE, HeaderValue::from_str(&value).unwrap());
+        h
+    }
 
     fn form(first: &str, value: &str) -> Vec<u8> {
         format!(
@@ -145,44 +131,38 @@ mod tests {
         .into_bytes()
     }
 
+    fn scan(body: &[u8], boundary: &str) -> Scan {
+        first_field(
+            &headers(boundary),
+            Bytes::copy_from_slice(body),
+            "csrf_token",
+        )
+    }
+
     #[test]
     fn finds_the_token_as_the_first_field() {
         let body = form("csrf_token", "tok123");
-        assert_eq!(
-            first_field(&body, B, "csrf_token"),
-            Scan::Found("tok123".into())
-        );
+        assert_eq!(scan(&body, B), Scan::Found("tok123".into()));
         // Arriving a byte at a time, it needs more until the value's end is seen.
         for n in 0..body.len() {
-            let scan = first_field(&body[..n], B, "csrf_token");
+            let seen = scan(&body[..n], B);
             assert!(
-                matches!(scan, Scan::NeedMore | Scan::Found(_)),
-                "{n}: {scan:?}"
+                matches!(seen, Scan::NeedMore | Scan::Found(_)),
+                "{n}: {seen:?}"
             );
         }
     }
 
     #[test]
     fn anything_else_first_is_no_token() {
-        assert_eq!(
-            first_field(&form("field_name", "photos"), B, "csrf_token"),
-            Scan::Absent
-        );
-        assert_eq!(
-            first_field(&form("csrf_token_x", "t"), B, "csrf_token"),
-            Scan::Absent
-        );
+        assert_eq!(scan(&form("field_name", "photos"), B), Scan::Absent);
+        assert_eq!(scan(&form("csrf_token_x", "t"), B), Scan::Absent);
         let file_first = format!(
             "--{B}\r\nContent-Disposition: form-data; name=\"csrf_token\"; filename=\"t\"\r\n\r\nt\r\n--{B}--"
         );
-        assert_eq!(
-            first_field(file_first.as_bytes(), B, "csrf_token"),
-            Scan::Absent
-        );
-        assert_eq!(first_field(b"garbage", B, "csrf_token"), Scan::Absent);
-        assert_eq!(
-            first_field(&form("csrf_token", "t"), "other", "csrf_token"),
-            Scan::Absent
-        );
+        assert_eq!(scan(file_first.as_bytes(), B), Scan::Absent);
+        // Another boundary never opens a part: more is asked for until the head limit or the
+        // body's end, and the token is never found.
+        assert_eq!(scan(&form("csrf_token", "t"), "other"), Scan::NeedMore);
     }
 }

@@ -147,24 +147,41 @@ fn decode_base64(encoded: &str) -> AppResult<Vec<u8>> {
     })
 }
 
+/// A multipart form as read: its one file (empty when none was chosen) and its text fields.
+pub struct Form {
+    pub file_name: String,
+    pub file: Vec<u8>,
+    pub fields: Vec<(String, String)>,
+}
+
+impl Form {
+    /// The text of the field `name`, if the form has it.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// Reads a multipart form whose file, in the part named `file_part`, may have at most
-/// `max_file` bytes.
-pub async fn read_form(
+/// `max_file` bytes. Used by every form that sends a file, so that each has the same limits:
+/// the file's size, [`MAX_TEXT`] per text field and [`MAX_PARTS`] parts.
+pub async fn read_multipart(
     req: &HttpRequest,
     payload: web::Payload,
     max_file: u64,
     file_part: &str,
-) -> AppResult<Upload> {
+) -> AppResult<Form> {
     check_announced(req, max_file.saturating_add(ENVELOPE), max_file)?;
-    let mut form = Multipart::new(req.headers(), payload);
-    let mut upload = Upload {
-        field_name: String::new(),
+    let mut multipart = Multipart::new(req.headers(), payload);
+    let mut form = Form {
         file_name: String::new(),
-        description: None,
-        bytes: Vec::new(),
+        file: Vec::new(),
+        fields: Vec::new(),
     };
     let (mut file_seen, mut parts) = (false, 0);
-    while let Some(part) = form.next().await {
+    while let Some(part) = multipart.next().await {
         let mut part = part.map_err(unreadable)?;
         parts += 1;
         if parts > MAX_PARTS {
@@ -187,14 +204,14 @@ pub async fn read_form(
                     cd.get_filename_ext()
                         .map(|ext| String::from_utf8_lossy(&ext.value).into_owned())
                 });
-                upload.file_name = given.unwrap_or_default();
+                form.file_name = given.unwrap_or_default();
             }
             while let Some(chunk) = part.next().await {
                 let chunk = chunk.map_err(unreadable)?;
-                if (upload.bytes.len() + chunk.len()) as u64 > max_file {
+                if (form.file.len() + chunk.len()) as u64 > max_file {
                     return Err(too_large(max_file));
                 }
-                upload.bytes.extend_from_slice(&chunk);
+                form.file.extend_from_slice(&chunk);
             }
             continue;
         }
@@ -208,20 +225,33 @@ pub async fn read_form(
         }
         let text = String::from_utf8(text)
             .map_err(|_| AppError::invalid(&name, format!("{name} is not valid text")))?;
-        match name.as_str() {
-            "field_name" => upload.field_name = text,
-            "description" => upload.description = Some(text),
-            // Lets a client name the file apart from its part's own file name.
-            "file_name" if !text.trim().is_empty() => upload.file_name = text,
-            // The CSRF token (the gate has checked it) and anything else: not ours to read.
-            _ => {}
-        }
+        form.fields.push((name, text));
     }
+    Ok(form)
+}
+
+/// Reads an upload form (an attachment or a logo): the file in `file_part` is required.
+pub async fn read_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    max_file: u64,
+    file_part: &str,
+) -> AppResult<Upload> {
+    let form = read_multipart(req, payload, max_file, file_part).await?;
     // A browser sends an empty file part when no file was chosen.
-    if upload.bytes.is_empty() && upload.file_name.is_empty() {
+    if form.file.is_empty() && form.file_name.is_empty() {
         return Err(required(file_part));
     }
-    Ok(upload)
+    let text = |name: &str| form.field(name).map(str::to_owned);
+    Ok(Upload {
+        field_name: text("field_name").unwrap_or_default(),
+        description: text("description"),
+        // Lets a client name the file apart from its part's own file name.
+        file_name: text("file_name")
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| form.file_name.clone()),
+        bytes: form.file,
+    })
 }
 
 #[cfg(test)]

@@ -3,20 +3,20 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::hxl::{self, HxlProblem};
 use super::tree::{self, Line};
 use super::{ImportCounts, NewPlace, PlacePatch};
+use crate::attachments::upload;
 use crate::error::{AppError, AppResult, ErrorCode, Problem};
 use crate::i18n::names::{self, Names};
 use crate::i18n::Lang;
 use crate::web::admin::{self, form_pairs, form_value, segment, NameInput};
 use crate::web::errors::redirect;
 use crate::web::pages::{html, Chrome};
-use crate::web::{multipart, request, AppState};
+use crate::web::{request, AppState};
 
 #[derive(Template)]
 #[template(path = "locations/tree.html")]
@@ -341,35 +341,13 @@ pub async fn import(
     body: web::Payload,
 ) -> AppResult<HttpResponse> {
     let lang = request::language(&req);
-    let too_large = || AppError::too_large(hxl::MAX_FILE_BYTES / (1024 * 1024));
-    let boundary = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(multipart::boundary)
-        .ok_or_else(|| AppError::new(ErrorCode::BadRequest, "The form could not be read."))?;
-    let body = body
-        .to_bytes_limited(multipart::MAX_BODY)
-        .await
-        .map_err(|_| too_large())?
-        .map_err(|e| {
-            AppError::new(ErrorCode::BadRequest, "The form could not be read.").with_cause(e)
-        })?;
-    let parts = multipart::parse(&body, &boundary)
-        .ok_or_else(|| AppError::new(ErrorCode::BadRequest, "The form could not be read."))?;
-    let file = parts
-        .iter()
-        .find(|p| p.name == "file")
-        .map(|p| p.data)
-        .filter(|d| !d.is_empty());
-    let Some(file) = file else {
+    let max = hxl::MAX_FILE_BYTES as u64;
+    let form = upload::read_multipart(&req, body, max, "file").await?;
+    if form.file.is_empty() {
         let none = Ok(ImportCounts::default());
         return import_page(&req, &lang, none, Some(lang.t("locations-import-no-file")));
-    };
-    if file.len() > hxl::MAX_FILE_BYTES {
-        return Err(too_large());
     }
-    let file = web::Bytes::copy_from_slice(file);
+    let file = web::Bytes::from(form.file);
     let outcome = super::api::run_import(&state, request::actor(&req), file).await?;
     import_page(&req, &lang, outcome, None)
 }

@@ -4,7 +4,6 @@
 pub mod admin;
 pub mod assets;
 pub mod errors;
-pub mod multipart;
 pub mod pages;
 pub mod request;
 pub mod routes;
