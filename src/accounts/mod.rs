@@ -3,6 +3,7 @@
 
 pub mod handlers;
 pub mod password;
+pub mod second_factor;
 pub mod sessions;
 
 use diesel::prelude::*;
