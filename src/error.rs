@@ -16,6 +16,8 @@ pub enum ErrorCode {
     AccountLocked,
     AccountDisabled,
     PasswordChangeRequired,
+    /// The password was right; the account's second factor (a TOTP code) is still needed.
+    SecondFactorRequired,
     Forbidden,
     CsrfRejected,
     NotFound,
@@ -38,6 +40,7 @@ impl ErrorCode {
             Self::AccountLocked => "account_locked",
             Self::AccountDisabled => "account_disabled",
             Self::PasswordChangeRequired => "password_change_required",
+            Self::SecondFactorRequired => "second_factor_required",
             Self::Forbidden => "forbidden",
             Self::CsrfRejected => "csrf_rejected",
             Self::NotFound => "not_found",
@@ -54,7 +57,9 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             Self::BadRequest => StatusCode::BAD_REQUEST,
-            Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Unauthenticated | Self::InvalidCredentials | Self::SecondFactorRequired => {
+                StatusCode::UNAUTHORIZED
+            }
             Self::AccountLocked | Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::AccountDisabled
             | Self::PasswordChangeRequired
@@ -79,6 +84,7 @@ impl ErrorCode {
             Self::AccountLocked => "error-account-locked",
             Self::AccountDisabled => "error-invalid-credentials",
             Self::PasswordChangeRequired => "error-password-change-required",
+            Self::SecondFactorRequired => "error-second-factor-required",
             Self::Forbidden => "error-forbidden",
             Self::CsrfRejected => "error-csrf",
             Self::NotFound => "error-not-found",

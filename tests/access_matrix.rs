@@ -55,11 +55,16 @@ fn expectations() -> Vec<(Method, &'static str, Expect)> {
         // Signing in and out, the account
         (GET, "/sign-in", Public),
         (POST, "/sign-in", Public),
+        (POST, "/sign-in/code", Public),
         (POST, "/sign-out", AnySession),
         (GET, "/account/password", AnySession),
         (POST, "/account/password", AnySession),
         (GET, "/account", SignedIn),
         (POST, "/account/language", SignedIn),
+        (GET, "/account/second-factor", SignedIn),
+        (POST, "/account/second-factor/begin", SignedIn),
+        (POST, "/account/second-factor/confirm", SignedIn),
+        (POST, "/account/second-factor/remove", SignedIn),
         // Pages
         (GET, "/", SignedIn),
         (GET, "/cases", Roles(&[SU, CW, CM, RR])),

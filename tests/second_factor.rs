@@ -124,4 +124,310 @@ async fn enrol_sign_in_and_recover(backend: Backend) {
     }
 }
 
-on_both_backends!(enrol_sign_in_and_recover);
+/// The text between `start` and the next `end` in `html`, every time it occurs.
+fn all_between(html: &str, start: &str, end: &str) -> Vec<String> {
+    html.split(start)
+        .skip(1)
+        .map(|rest| rest[..rest.find(end).unwrap()].to_owned())
+        .collect()
+}
+
+fn cookie_set(res: &reqwest::Response, name: &str) -> bool {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|v| v.to_str().unwrap().starts_with(&format!("{name}=")))
+}
+
+async fn post(client: &reqwest::Client, url: String, form: &[(&str, &str)]) -> reqwest::Response {
+    client.post(url).form(form).send().await.unwrap()
+}
+
+/// As if the last code accepted was long ago, so that the current code is fresh (the real
+/// clock cannot be moved and waiting for the next 30-second step would slow the suite).
+fn forget_last_code(app: &TestApp, user_id: &str) {
+    use casekeep::db::schema::second_factors;
+    use diesel::prelude::*;
+    app.with_db(|c| {
+        diesel::update(second_factors::table.find(user_id))
+            .set(second_factors::last_step.eq(0_i64))
+            .execute(c)
+            .unwrap();
+    });
+}
+
+fn now() -> NaiveDateTime {
+    casekeep::db::now()
+}
+
+const PASSWORD: &str = "granite-harbour-kettle-7";
+
+async fn browser_and_api_sign_in_with_a_second_factor(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.create_user("worker", "caseworker", PASSWORD);
+    let user = app.with_db(|c| accounts::find_by_username(c, "worker").unwrap().unwrap());
+
+    // Set up from the account page.
+    let client = app.browser();
+    assert_eq!(app.sign_in(&client, "worker", PASSWORD).await.status(), 303);
+    let page = client
+        .get(app.url("/account/second-factor"))
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    let csrf = common::csrf_token(&html);
+    assert!(html.contains("/account/second-factor/begin"));
+    let res = post(
+        &client,
+        app.url("/account/second-factor/begin"),
+        &[("csrf_token", &csrf)],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let html = client
+        .get(app.url("/account/second-factor"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<svg"), "the QR code is in the page");
+    let secret =
+        all_between(&html, "<code id=\"secret\" dir=\"ltr\">", "</code>")[0].replace(' ', "");
+    let code = app_code(&secret, now());
+    let res = post(
+        &client,
+        app.url("/account/second-factor/confirm"),
+        &[("csrf_token", &csrf), ("code", &other_than(&code))],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("That code is not right"));
+    let res = post(
+        &client,
+        app.url("/account/second-factor/confirm"),
+        &[("csrf_token", &csrf), ("code", &code)],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let recovery = all_between(&res.text().await.unwrap(), "<li><code>", "</code>");
+    assert_eq!(recovery.len(), RECOVERY_CODES);
+
+    // Signing in now takes the code: the password alone starts no session.
+    let client = app.browser();
+    let res = app.sign_in(&client, "worker", PASSWORD).await;
+    assert_eq!(res.status(), 200, "the code step, not a redirect");
+    assert!(!cookie_set(&res, "casekeep_session"));
+    assert!(cookie_set(&res, "casekeep_sign_in"));
+    let html = res.text().await.unwrap();
+    assert!(html.contains("action=\"/sign-in/code\""));
+    let csrf = common::csrf_token(&html);
+    let home = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(
+        home.status(),
+        303,
+        "not signed in while the code is awaited"
+    );
+    // A wrong code: refused, the wait goes on.
+    let wrong = other_than(&app_code(&secret, now()));
+    let res = post(
+        &client,
+        app.url("/sign-in/code"),
+        &[("csrf_token", &csrf), ("code", &wrong), ("next", "/cases")],
+    )
+    .await;
+    assert_eq!(res.status(), 401);
+    assert!(res.text().await.unwrap().contains("That code is not right"));
+    // The current code signs in, and is then spent.
+    forget_last_code(&app, &user.id);
+    let code = app_code(&secret, now());
+    let res = post(
+        &client,
+        app.url("/sign-in/code"),
+        &[("csrf_token", &csrf), ("code", &code), ("next", "/cases")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(common::location(&res), "/cases");
+    assert!(cookie_set(&res, "casekeep_session"));
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
+    let other = app.browser();
+    app.sign_in(&other, "worker", PASSWORD).await;
+    let csrf = app.sign_in_form(&other).await;
+    let res = post(
+        &other,
+        app.url("/sign-in/code"),
+        &[("csrf_token", &csrf), ("code", &code)],
+    )
+    .await;
+    assert_eq!(res.status(), 401, "a code works once");
+    // A recovery code signs in once.
+    let res = post(
+        &other,
+        app.url("/sign-in/code"),
+        &[("csrf_token", &csrf), ("code", &recovery[0])],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    // A code without a password first is nothing.
+    let stranger = app.browser();
+    let csrf = app.sign_in_form(&stranger).await;
+    let res = post(
+        &stranger,
+        app.url("/sign-in/code"),
+        &[("csrf_token", &csrf), ("code", &recovery[1])],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert!(common::location(&res).starts_with("/sign-in"));
+
+    // The API: the password alone is not enough, nor is a wrong code; a right one is.
+    let api = app.browser();
+    let token = |code: Option<&str>| {
+        let mut user = serde_json::json!({"user_name": "worker", "password": PASSWORD});
+        if let Some(code) = code {
+            user["code"] = code.into();
+        }
+        api.post(app.url("/api/v2/tokens"))
+            .json(&serde_json::json!({ "user": user }))
+            .send()
+    };
+    let res = token(None).await.unwrap();
+    assert_eq!(res.status(), 401);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["code"], "second_factor_required",
+        "{body}"
+    );
+    let res = token(Some("000000x")).await.unwrap();
+    assert_eq!(res.status(), 401);
+    let res = token(Some(&recovery[2])).await.unwrap();
+    assert_eq!(res.status(), 200);
+    // HTTP Basic cannot carry a code: refused for this account.
+    let res = app
+        .browser()
+        .get(app.url("/api/v2/users/me"))
+        .basic_auth("worker", Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["code"], "second_factor_required",
+        "{body}"
+    );
+
+    // Every sign-in step is in the audit log, and no code is.
+    let entries = app.audit_tail(80);
+    let steps: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|e| e.action == "sign_in.second_factor")
+        .map(|e| (e.outcome.as_str(), e.detail.as_str()))
+        .collect();
+    assert!(
+        steps
+            .iter()
+            .any(|(o, d)| *o == "done" && d.contains("recovery_code")),
+        "{steps:?}"
+    );
+    assert!(
+        steps
+            .iter()
+            .any(|(o, d)| *o == "failed" && d.contains("wrong_code")),
+        "{steps:?}"
+    );
+    for e in &entries {
+        assert!(!e.detail.contains(&recovery[0]) && !e.detail.contains(&code));
+    }
+
+    // Turning it off takes a code; then the password alone signs in again.
+    let csrf = common::csrf_token(
+        &client
+            .get(app.url("/account/second-factor"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let res = post(
+        &client,
+        app.url("/account/second-factor/remove"),
+        &[("csrf_token", &csrf), ("code", "123")],
+    )
+    .await;
+    assert_eq!(res.status(), 401);
+    let res = post(
+        &client,
+        app.url("/account/second-factor/remove"),
+        &[("csrf_token", &csrf), ("code", &recovery[3])],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.sign_in(&app.browser(), "worker", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+}
+
+async fn wrong_codes_lock_the_account(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.create_user("worker", "caseworker", PASSWORD);
+    let user = app.with_db(|c| accounts::find_by_username(c, "worker").unwrap().unwrap());
+    let secret = app.with_db(|c| {
+        let e = second_factor::begin(c, &user.id, "worker").unwrap();
+        let code = app_code(&e.secret, now());
+        second_factor::confirm(c, &user.id, "worker", &code, now(), &user.actor()).unwrap();
+        e.secret
+    });
+    let client = app.browser();
+    let res = app.sign_in(&client, "worker", PASSWORD).await;
+    let csrf = common::csrf_token(&res.text().await.unwrap());
+    let threshold = app.state.config.accounts.lockout_threshold;
+    for _ in 1..threshold {
+        let res = post(
+            &client,
+            app.url("/sign-in/code"),
+            &[("csrf_token", &csrf), ("code", "999999x")],
+        )
+        .await;
+        assert_eq!(res.status(), 401);
+    }
+    let res = post(
+        &client,
+        app.url("/sign-in/code"),
+        &[("csrf_token", &csrf), ("code", "999999x")],
+    )
+    .await;
+    assert_eq!(res.status(), 429, "locked like wrong passwords lock");
+    // Locked: even the right code, or a right password, is refused now.
+    forget_last_code(&app, &user.id);
+    let code = app_code(&secret, now());
+    let res = post(
+        &client,
+        app.url("/sign-in/code"),
+        &[("csrf_token", &csrf), ("code", &code)],
+    )
+    .await;
+    // (The wait ended with the lockout: back to the sign-in page, no session.)
+    assert!(!cookie_set(&res, "casekeep_session"));
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 303);
+    assert_eq!(
+        app.sign_in(&app.browser(), "worker", PASSWORD)
+            .await
+            .status(),
+        429
+    );
+}
+
+on_both_backends!(
+    enrol_sign_in_and_recover,
+    browser_and_api_sign_in_with_a_second_factor,
+    wrong_codes_lock_the_account
+);

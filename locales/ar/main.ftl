@@ -274,3 +274,25 @@ agencies-no-services = لم تُضبط أنواع الخدمات بعد (الق�
 agencies-disable-button = تعطيل
 agencies-enable-button = تفعيل
 agencies-disable-hint = لا تُحذف الجهات أبدًا لأن المستخدمين والسجلات يشيرون إليها. لا تُعرض الجهة المعطّلة في الاختيارات الجديدة.
+
+# تسجيل الدخول بخطوتين (العامل الثاني TOTP)
+account-second-factor = تسجيل الدخول بخطوتين
+second-factor-title = تسجيل الدخول بخطوتين
+second-factor-intro = احمِ حسابك برمز من تطبيق مصادقة على هاتفك، يُطلب بعد كلمة المرور في كل تسجيل دخول.
+second-factor-begin = تفعيل تسجيل الدخول بخطوتين
+second-factor-scan = امسح هذا الرمز بتطبيق المصادقة، أو أدخل المفتاح أدناه فيه. ثم اكتب الأرقام الستة التي يعرضها التطبيق.
+second-factor-key = المفتاح
+second-factor-confirm = تأكيد
+second-factor-wrong-code = هذا الرمز غير صحيح: اكتب الأرقام الستة التي يعرضها التطبيق الآن.
+second-factor-on = تسجيل الدخول بخطوتين مفعّل لحسابك.
+second-factor-remove-help = لإيقافه، اكتب رمزًا حاليًا من التطبيق أو رمز استرداد.
+second-factor-remove = إيقاف تسجيل الدخول بخطوتين
+second-factor-codes-title = رموز الاسترداد
+second-factor-codes-help = كل رمز من هذه الرموز يسجّل دخولك مرة واحدة إذا فقدت هاتفك. اكتبها أو اطبعها واحفظها في مكان آمن: لن تُعرض إلا الآن.
+second-factor-done = تم
+field-code = الرمز
+sign-in-code-title = الرمز من تطبيقك
+sign-in-code-help = اكتب الأرقام الستة التي يعرضها تطبيق المصادقة لـ Casekeep، أو أحد رموز الاسترداد.
+sign-in-code-wrong = هذا الرمز غير صحيح. اكتب الرمز الحالي من التطبيق، أو رمز استرداد.
+sign-in-code-expired = استغرق تسجيل الدخول وقتًا طويلًا. سجّل الدخول مرة أخرى.
+error-second-factor-required = يستخدم هذا الحساب تسجيل الدخول بخطوتين: يلزم رمز من تطبيق المصادقة.

@@ -268,3 +268,25 @@ agencies-no-services = No service types are configured yet (lookup lookup-servic
 agencies-disable-button = Disable
 agencies-enable-button = Enable
 agencies-disable-hint = Agencies are never deleted, because users and records refer to them. A disabled agency is no longer offered for new choices.
+
+# Two-step sign-in (TOTP second factor)
+account-second-factor = Two-step sign-in
+second-factor-title = Two-step sign-in
+second-factor-intro = Protect your account with a code from an authenticator app on your phone, asked for after your password at every sign-in.
+second-factor-begin = Set up two-step sign-in
+second-factor-scan = Scan this code with your authenticator app, or type the key below into it. Then type the six digits the app shows.
+second-factor-key = Key
+second-factor-confirm = Confirm
+second-factor-wrong-code = That code is not right: type the six digits your app shows now.
+second-factor-on = Two-step sign-in is on for your account.
+second-factor-remove-help = To turn it off, type a current code from your app or a recovery code.
+second-factor-remove = Turn off two-step sign-in
+second-factor-codes-title = Your recovery codes
+second-factor-codes-help = Each of these codes signs you in once if you lose your phone. Write them down or print them and keep them somewhere safe: they are shown only now.
+second-factor-done = Done
+field-code = Code
+sign-in-code-title = Code from your app
+sign-in-code-help = Type the six digits your authenticator app shows for Casekeep, or one of your recovery codes.
+sign-in-code-wrong = That code is not right. Type the current code from your app, or a recovery code.
+sign-in-code-expired = The sign-in took too long. Sign in again.
+error-second-factor-required = This account uses two-step sign-in: a code from the authenticator app is needed.

@@ -268,3 +268,25 @@ agencies-no-services = Aucun type de service n'est encore configuré (liste look
 agencies-disable-button = Désactiver
 agencies-enable-button = Réactiver
 agencies-disable-hint = Les organismes ne sont jamais supprimés, car des utilisateurs et des dossiers y font référence. Un organisme désactivé n'est plus proposé pour de nouveaux choix.
+
+# Connexion en deux étapes (second facteur TOTP)
+account-second-factor = Connexion en deux étapes
+second-factor-title = Connexion en deux étapes
+second-factor-intro = Protégez votre compte par un code d’une application d’authentification sur votre téléphone, demandé après le mot de passe à chaque connexion.
+second-factor-begin = Activer la connexion en deux étapes
+second-factor-scan = Scannez ce code avec votre application d’authentification, ou saisissez-y la clé ci-dessous. Saisissez ensuite les six chiffres affichés par l’application.
+second-factor-key = Clé
+second-factor-confirm = Confirmer
+second-factor-wrong-code = Ce code n’est pas le bon : saisissez les six chiffres affichés maintenant par l’application.
+second-factor-on = La connexion en deux étapes est activée pour votre compte.
+second-factor-remove-help = Pour la désactiver, saisissez un code actuel de l’application ou un code de secours.
+second-factor-remove = Désactiver la connexion en deux étapes
+second-factor-codes-title = Vos codes de secours
+second-factor-codes-help = Chacun de ces codes vous connecte une fois si vous perdez votre téléphone. Notez-les ou imprimez-les et gardez-les en lieu sûr : ils ne sont affichés que maintenant.
+second-factor-done = Terminé
+field-code = Code
+sign-in-code-title = Code de votre application
+sign-in-code-help = Saisissez les six chiffres affichés pour Casekeep par votre application d’authentification, ou l’un de vos codes de secours.
+sign-in-code-wrong = Ce code n’est pas le bon. Saisissez le code actuel de l’application, ou un code de secours.
+sign-in-code-expired = La connexion a pris trop de temps. Connectez-vous à nouveau.
+error-second-factor-required = Ce compte utilise la connexion en deux étapes : un code de l’application d’authentification est nécessaire.

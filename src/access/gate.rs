@@ -250,7 +250,18 @@ async fn basic(req: &ServiceRequest, state: &AppState, encoded: &str) -> AppResu
     let user_id = user.id.clone();
     let principal = state
         .db
-        .run(move |conn| load_principal(conn, &user_id, AuthMethod::Basic, String::new()))
+        .run(move |conn| {
+            // A password alone on every request would bypass the second factor: accounts with
+            // one sign in for a token (`POST /api/v2/tokens` with the code) instead.
+            if accounts::second_factor::is_enrolled(conn, &user_id)? {
+                return Err(AppError::new(
+                    ErrorCode::SecondFactorRequired,
+                    "This account uses two-step sign-in, which HTTP Basic cannot carry: get a \
+                     token from POST /api/v2/tokens with the code instead.",
+                ));
+            }
+            load_principal(conn, &user_id, AuthMethod::Basic, String::new())
+        })
         .await?
         .ok_or_else(|| {
             AppError::new(

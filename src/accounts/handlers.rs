@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::sessions::{self, Issued};
-use super::{password, User};
+use super::{password, second_factor, second_factor_pages, User};
 use crate::access::gate::{session_cookie_name, PRE_SIGN_IN_CSRF_COOKIE};
 use crate::access::Principal;
 use crate::audit::{self, Event, Outcome};
@@ -18,15 +18,26 @@ use crate::web::pages::{html, Chrome};
 use crate::web::request::{self, LANGUAGE_COOKIE};
 use crate::web::AppState;
 
-/// Signs a user in with a password and starts a session of the given kind. Shared by the sign-in
-/// form and `POST /api/v2/tokens`.
+/// How a sign-in with a right password went on.
+pub enum Started {
+    /// Signed in: a session of the kind asked for.
+    Session(Box<User>, Issued),
+    /// The account has a second factor and no code came with the password: a short wait for
+    /// the code (browser sign-in only; API callers send the code with the password).
+    AwaitingCode(Issued),
+}
+
+/// Signs a user in with a password (and the second-factor code, when the account has one and
+/// the caller sent it) and starts a session of the given kind. Shared by the sign-in form and
+/// `POST /api/v2/tokens`.
 pub async fn start_session(
     state: &AppState,
     req: &HttpRequest,
     username: &str,
     password: &str,
+    code: Option<&str>,
     kind: &'static str,
-) -> AppResult<(User, Issued)> {
+) -> AppResult<Started> {
     let actor = request::actor(req);
     state.limits.attempt(actor.ip.as_deref())?;
     let user = super::authenticate(
@@ -38,21 +49,39 @@ pub async fn start_session(
     )
     .await?;
     let accounts = state.config.accounts.clone();
-    let user_id = user.id.clone();
-    let issued = state
+    let code = code
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned);
+    state
         .db
         .run(move |conn| {
-            sessions::create(
-                conn,
-                &accounts,
-                &user_id,
-                kind,
-                actor.ip.as_deref(),
-                actor.user_agent.as_deref(),
-            )
+            let ip = actor.ip.as_deref();
+            let agent = actor.user_agent.as_deref();
+            if second_factor::is_enrolled(conn, &user.id)? {
+                match code {
+                    Some(code) => {
+                        super::check_second_factor(conn, &accounts, &user.id, &code, &actor)?;
+                    }
+                    None if kind == sessions::KIND_BROWSER => {
+                        let wait = sessions::create_second_factor_wait(
+                            conn, &accounts, &user.id, ip, agent,
+                        )?;
+                        return Ok(Started::AwaitingCode(wait));
+                    }
+                    None => {
+                        return Err(AppError::new(
+                            ErrorCode::SecondFactorRequired,
+                            "This account uses two-step sign-in: send the current code from the \
+                             authenticator app (or a recovery code) as `code` with the password.",
+                        ))
+                    }
+                }
+            }
+            let issued = sessions::create(conn, &accounts, &user.id, kind, ip, agent)?;
+            Ok(Started::Session(Box::new(user), issued))
         })
-        .await?;
-    Ok((user, issued))
+        .await
 }
 
 pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
@@ -72,7 +101,7 @@ fn expired_cookie(name: &'static str) -> Cookie<'static> {
 }
 
 /// Only local paths: an open redirect after sign-in would be a phishing aid.
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
             n.to_owned()
@@ -166,18 +195,17 @@ pub async fn sign_in(
         &req,
         form.username.trim(),
         &form.password,
+        None,
         sessions::KIND_BROWSER,
     )
     .await
     {
-        Ok((user, issued)) => {
-            let target = if user.must_change_password {
-                "/account/password".to_owned()
-            } else {
-                safe_next(form.next.as_deref())
-            };
-            let mut res = redirect(&target);
-            res.add_cookie(&session_cookie(&state, &issued.token))
+        Ok(Started::Session(user, issued)) => {
+            signed_in(&state, &user, &issued, form.next.as_deref())
+        }
+        Ok(Started::AwaitingCode(wait)) => {
+            let mut res = second_factor_pages::code_page(&req, form.next.as_deref(), None)?;
+            res.add_cookie(&second_factor_pages::wait_cookie(&state, &wait.token))
                 .map_err(AppError::internal)?;
             Ok(res)
         }
@@ -212,6 +240,25 @@ pub async fn sign_in(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The answer to a completed browser sign-in: the session cookie, and on to where the user was
+/// going (or to the password change a one-time password demands).
+pub(super) fn signed_in(
+    state: &AppState,
+    user: &User,
+    issued: &Issued,
+    next: Option<&str>,
+) -> AppResult<HttpResponse> {
+    let target = if user.must_change_password {
+        "/account/password".to_owned()
+    } else {
+        safe_next(next)
+    };
+    let mut res = redirect(&target);
+    res.add_cookie(&session_cookie(state, &issued.token))
+        .map_err(AppError::internal)?;
+    Ok(res)
 }
 
 /// Ends the caller's session (browser sign-out and `DELETE /api/v2/tokens`), audited.

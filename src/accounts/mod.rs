@@ -4,6 +4,7 @@
 pub mod handlers;
 pub mod password;
 pub mod second_factor;
+pub mod second_factor_pages;
 pub mod sessions;
 
 use diesel::prelude::*;
@@ -282,22 +283,7 @@ fn record_attempt(
             return Ok(Err(locked(wait)));
         }
         if !password_matches {
-            // Count atomically so concurrent attempts cannot slip past the threshold.
-            diesel::update(users::table.find(&user.id))
-                .set(users::failed_sign_ins.eq(users::failed_sign_ins + 1))
-                .execute(conn)?;
-            let failures: i32 = users::table
-                .find(&user.id)
-                .select(users::failed_sign_ins)
-                .first(conn)?;
-            if failures >= accounts.lockout_threshold as i32 {
-                let until = at + chrono::Duration::minutes(i64::from(accounts.lockout_minutes));
-                diesel::update(users::table.find(&user.id))
-                    .set((
-                        users::locked_until.eq(Some(until)),
-                        users::failed_sign_ins.eq(0),
-                    ))
-                    .execute(conn)?;
+            if count_failure(conn, accounts, &user.id, at)? {
                 fail(conn, "wrong_password_locked")?;
                 return Ok(Err(locked(u64::from(accounts.lockout_minutes) * 60)));
             }
@@ -317,6 +303,88 @@ fn record_attempt(
             Event::new("sign_in", Outcome::Done).record("user", &user.id, None),
         )?;
         Ok(Ok(user.clone()))
+    })?
+}
+
+/// Counts a failed sign-in (wrong password or wrong second-factor code) and locks the account
+/// when the threshold is reached; answers whether it is now locked. Counted atomically so that
+/// concurrent attempts cannot slip past the threshold.
+fn count_failure(
+    conn: &mut DbConnection,
+    accounts: &AccountsConfig,
+    user_id: &str,
+    at: chrono::NaiveDateTime,
+) -> AppResult<bool> {
+    diesel::update(users::table.find(user_id))
+        .set(users::failed_sign_ins.eq(users::failed_sign_ins + 1))
+        .execute(conn)?;
+    let failures: i32 = users::table
+        .find(user_id)
+        .select(users::failed_sign_ins)
+        .first(conn)?;
+    if failures < accounts.lockout_threshold as i32 {
+        return Ok(false);
+    }
+    let until = at + chrono::Duration::minutes(i64::from(accounts.lockout_minutes));
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::locked_until.eq(Some(until)),
+            users::failed_sign_ins.eq(0),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Checks the second factor of a sign-in whose password was right: the account must still be
+/// usable, and a wrong code counts as a failed sign-in towards the lockout. Audited either way.
+pub fn check_second_factor(
+    conn: &mut DbConnection,
+    accounts: &AccountsConfig,
+    user_id: &str,
+    code: &str,
+    actor: &Actor,
+) -> AppResult<User> {
+    let user = find_by_id(conn, user_id)?.ok_or_else(AppError::unauthenticated)?;
+    let who = Actor {
+        user_id: Some(user.id.clone()),
+        username: Some(user.username.clone()),
+        role_id: Some(user.role_id.clone()),
+        ..actor.clone()
+    };
+    let at = now();
+    let event = |outcome, reason: &str| {
+        Event::new("sign_in.second_factor", outcome)
+            .record("user", &user.id, None)
+            .detail(serde_json::json!({ "reason": reason }))
+    };
+    write_transaction::<_, AppError, _>(conn, |conn| {
+        if user.disabled {
+            audit::write(conn, &who, event(Outcome::Failed, "disabled"))?;
+            return Ok(Err(AppError::unauthenticated()));
+        }
+        if let Some(until) = user.locked_until.filter(|u| *u > at) {
+            audit::write(conn, &who, event(Outcome::Failed, "locked"))?;
+            return Ok(Err(locked((until - at).num_seconds().max(1) as u64)));
+        }
+        match second_factor::verify(conn, &user.id, &user.username, code, at) {
+            Ok(proof) => {
+                let reason = match proof {
+                    second_factor::Proof::Code => "code",
+                    second_factor::Proof::RecoveryCode { .. } => "recovery_code",
+                };
+                audit::write(conn, &who, event(Outcome::Done, reason))?;
+                Ok(Ok(user.clone()))
+            }
+            Err(e) if e.code == ErrorCode::InvalidCredentials => {
+                if count_failure(conn, accounts, &user.id, at)? {
+                    audit::write(conn, &who, event(Outcome::Failed, "wrong_code_locked"))?;
+                    return Ok(Err(locked(u64::from(accounts.lockout_minutes) * 60)));
+                }
+                audit::write(conn, &who, event(Outcome::Failed, "wrong_code"))?;
+                Ok(Err(e))
+            }
+            Err(e) => Err(e),
+        }
     })?
 }
 

@@ -104,6 +104,50 @@ pub fn begin(conn: &mut DbConnection, user_id: &str, username: &str) -> AppResul
     Ok(Enrolment { secret, url })
 }
 
+/// The enrolment begun and not yet confirmed, if any: the page shows it again until confirmed.
+pub fn pending(
+    conn: &mut DbConnection,
+    user_id: &str,
+    username: &str,
+) -> AppResult<Option<Enrolment>> {
+    let secret = second_factors::table
+        .find(user_id)
+        .filter(second_factors::confirmed_at.is_null())
+        .select(second_factors::secret)
+        .first::<String>(conn)
+        .optional()?;
+    secret
+        .map(|secret| {
+            let url = totp(&secret, username)?.get_url();
+            Ok(Enrolment { secret, url })
+        })
+        .transpose()
+}
+
+impl Enrolment {
+    /// The URL as a QR code, an SVG image to put in the page (no script, no request to
+    /// anyone: the secret never leaves the server except to this page).
+    pub fn qr_svg(&self) -> AppResult<String> {
+        let code = qrcode::QrCode::new(self.url.as_bytes())
+            .map_err(|e| AppError::internal(format!("QR code: {e}")))?;
+        Ok(code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build())
+    }
+
+    /// The secret in groups of four, easier to type.
+    pub fn secret_grouped(&self) -> String {
+        self.secret
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// Confirms an enrolment with a code from the app, which proves the app holds the secret.
 /// Answers the recovery codes, which are shown this once and never again.
 pub fn confirm(

@@ -15,6 +15,10 @@ use crate::error::{AppError, AppResult};
 
 pub const KIND_BROWSER: &str = "browser";
 pub const KIND_API: &str = "api";
+/// A sign-in half done: the password was right, the second factor is still to come. Such a
+/// session is never a principal; it only lets its holder type a code, for a few minutes.
+pub const KIND_SECOND_FACTOR: &str = "second_factor";
+const SECOND_FACTOR_MINUTES: i64 = 5;
 
 /// `last_seen_at` is refreshed at most this often, to avoid a database write per request.
 const TOUCH_INTERVAL_SECONDS: i64 = 60;
@@ -89,6 +93,7 @@ pub fn resolve(
     let id_hash = hash_token(token);
     let Some(session) = sessions::table
         .find(&id_hash)
+        .filter(sessions::kind.ne(KIND_SECOND_FACTOR))
         .select(Session::as_select())
         .first(conn)
         .optional()?
@@ -107,6 +112,34 @@ pub fn resolve(
             .execute(conn)?;
     }
     Ok(Some(session))
+}
+
+/// Starts a half-done sign-in that waits for the second factor.
+pub fn create_second_factor_wait(
+    conn: &mut DbConnection,
+    accounts: &AccountsConfig,
+    user_id: &str,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> AppResult<Issued> {
+    let mut issued = create(conn, accounts, user_id, KIND_SECOND_FACTOR, ip, user_agent)?;
+    let expires_at = issued.session.created_at + chrono::Duration::minutes(SECOND_FACTOR_MINUTES);
+    diesel::update(sessions::table.find(&issued.session.id_hash))
+        .set(sessions::expires_at.eq(expires_at))
+        .execute(conn)?;
+    issued.session.expires_at = expires_at;
+    Ok(issued)
+}
+
+/// The half-done sign-in a token names, while it lasts.
+pub fn find_second_factor_wait(conn: &mut DbConnection, token: &str) -> AppResult<Option<Session>> {
+    Ok(sessions::table
+        .find(hash_token(token))
+        .filter(sessions::kind.eq(KIND_SECOND_FACTOR))
+        .filter(sessions::expires_at.gt(now()))
+        .select(Session::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn delete(conn: &mut DbConnection, id_hash: &str) -> AppResult<()> {

@@ -8,7 +8,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::access::Principal;
-use crate::accounts::handlers::{end_session, session_cookie, start_session};
+use crate::accounts::handlers::{end_session, session_cookie, start_session, Started};
 use crate::accounts::sessions;
 use crate::error::{AppError, AppResult};
 use crate::i18n;
@@ -30,6 +30,9 @@ pub struct TokenRequest {
 pub struct TokenCredentials {
     user_name: String,
     password: String,
+    /// The current TOTP code (or a recovery code) of an account with two-step sign-in.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// `POST /api/v2/tokens`: signs in and answers a bearer token (also set as the session cookie).
@@ -39,14 +42,20 @@ pub async fn create_token(
     body: web::Json<TokenRequest>,
 ) -> AppResult<HttpResponse> {
     let creds = &body.user;
-    let (user, issued) = start_session(
+    let (user, issued) = match start_session(
         &state,
         &req,
         creds.user_name.trim(),
         &creds.password,
+        creds.code.as_deref(),
         sessions::KIND_API,
     )
-    .await?;
+    .await?
+    {
+        Started::Session(user, issued) => (*user, issued),
+        // Only browser sign-ins wait for a code; an API sign-in without one is refused.
+        Started::AwaitingCode(_) => return Err(AppError::internal("API sign-in awaiting a code")),
+    };
     Ok(HttpResponse::Ok()
         .cookie(session_cookie(&state, &issued.token))
         .json(serde_json::json!({

@@ -8,6 +8,7 @@ use actix_web::web;
 use crate::access::Rule;
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
+use crate::accounts::second_factor_pages;
 use crate::agencies::logo as agency_logo;
 use crate::agencies::{api as agencies_api, pages as agency_pages};
 use crate::attachments::api as attachments_api;
@@ -106,11 +107,16 @@ routes! {
     // Signing in and out, the account
     GET "/sign-in" => account::sign_in_page, Public;
     POST "/sign-in" => account::sign_in, Public;
+    POST "/sign-in/code" => second_factor_pages::sign_in_code, Public;
     POST "/sign-out" => account::sign_out, AnySession;
     GET "/account/password" => account::password_page, AnySession;
     POST "/account/password" => account::change_password, AnySession;
     GET "/account" => account::profile_page, SignedIn;
     POST "/account/language" => account::set_language, SignedIn;
+    GET "/account/second-factor" => second_factor_pages::account_page, SignedIn;
+    POST "/account/second-factor/begin" => second_factor_pages::begin, SignedIn;
+    POST "/account/second-factor/confirm" => second_factor_pages::confirm, SignedIn;
+    POST "/account/second-factor/remove" => second_factor_pages::remove, SignedIn;
 
     // Pages
     GET "/" => pages::home, SignedIn;
