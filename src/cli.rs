@@ -101,6 +101,12 @@ pub enum UserCommand {
         #[arg(long)]
         one_time: bool,
     },
+    /// Turn off a user's two-step sign-in (a lost phone and no recovery code left); ends their
+    /// sessions. They can set it up again from their account page.
+    ResetSecondFactor {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -199,7 +205,10 @@ fn read_password() -> Result<String, Failure> {
 }
 
 fn user(config: &Config, cmd: UserCommand) -> Result<(), Failure> {
-    let password = read_password()?;
+    let password = match cmd {
+        UserCommand::Create { .. } | UserCommand::SetPassword { .. } => read_password()?,
+        UserCommand::ResetSecondFactor { .. } => String::new(),
+    };
     let db = server::open_database(config)?;
     let mut conn = db.get().map_err(app_failure)?;
     match cmd {
@@ -243,6 +252,24 @@ fn user(config: &Config, cmd: UserCommand) -> Result<(), Failure> {
             .map_err(app_failure)?;
             println!(
                 "password of {} changed; their sessions have ended",
+                user.username
+            );
+        }
+        UserCommand::ResetSecondFactor { username } => {
+            let user = accounts::find_by_username(&mut conn, &username)
+                .map_err(app_failure)?
+                .ok_or_else(|| Failure(format!("there is no user named {username:?}")))?;
+            if !accounts::second_factor::is_enrolled(&mut conn, &user.id).map_err(app_failure)? {
+                return Err(Failure(format!(
+                    "{} has no two-step sign-in to reset",
+                    user.username
+                )));
+            }
+            accounts::second_factor::remove(&mut conn, &user.id, &Actor::console())
+                .map_err(app_failure)?;
+            accounts::sessions::delete_for_user(&mut conn, &user.id, None).map_err(app_failure)?;
+            println!(
+                "two-step sign-in of {} turned off; their sessions have ended",
                 user.username
             );
         }

@@ -465,7 +465,26 @@ fn user_create_and_set_password() {
     assert_one_line_error(&run);
     assert!(run.stderr.contains("no user named \"nobody\""));
 
-    // Both changes are in the audit log, attributed to the console, and the chain holds.
+    // Two-step sign-in: nothing to reset yet, then set up, then reset from the console.
+    let reset = [
+        "--config",
+        &config,
+        "user",
+        "reset-second-factor",
+        "--username",
+        "amina.k",
+    ];
+    let run = casekeep(dir.path(), &reset, &[], None);
+    assert_one_line_error(&run);
+    assert!(run.stderr.contains("no two-step sign-in"), "{}", run.stderr);
+    enrol_second_factor(dir.path(), "amina.k");
+    let run = casekeep(dir.path(), &reset, &[], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("turned off"), "{}", run.stdout);
+    let run = casekeep(dir.path(), &reset, &[], None);
+    assert_one_line_error(&run);
+
+    // Every change is in the audit log, attributed to the console, and the chain holds.
     let run = casekeep(
         dir.path(),
         &["--config", &config, "audit", "verify"],
@@ -474,6 +493,27 @@ fn user_create_and_set_password() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("audit log intact"), "{}", run.stdout);
+}
+
+/// Sets up a second factor for a user straight in the instance's SQLite database.
+fn enrol_second_factor(dir: &Path, username: &str) {
+    use casekeep::accounts::{self, second_factor};
+    use diesel::Connection;
+    let url = dir.join("db/casekeep.db").display().to_string();
+    let mut conn =
+        casekeep::db::DbConnection::Sqlite(diesel::SqliteConnection::establish(&url).unwrap());
+    let user = accounts::find_by_username(&mut conn, username)
+        .unwrap()
+        .unwrap();
+    let enrolment = second_factor::begin(&mut conn, &user.id, username).unwrap();
+    let bytes = totp_rs::Secret::Encoded(enrolment.secret)
+        .to_bytes()
+        .unwrap();
+    let totp =
+        totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 0, 30, bytes, None, "x".into()).unwrap();
+    let now = casekeep::db::now();
+    let code = totp.generate(now.and_utc().timestamp() as u64);
+    second_factor::confirm(&mut conn, &user.id, username, &code, now, &user.actor()).unwrap();
 }
 
 #[test]
