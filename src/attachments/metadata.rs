@@ -253,25 +253,20 @@ mod tests {
         let late = b"\xFF\xFE\x00\x0Flate: tent 12";
         sent.splice(eoi..eoi, late.iter().copied());
         sent.extend_from_slice(b"HIDDEN-AFTER-END");
-        for secret in [
-            &b"SERIAL-4242"[..],
+        const SECRETS: [&[u8]; 5] = [
+            b"SERIAL-4242",
             b"Camp 3",
             b"taken by J.",
             b"late: tent 12",
             b"HIDDEN-AFTER-END",
-        ] {
+        ];
+        for secret in SECRETS {
             assert!(contains(&sent, secret));
         }
 
         let kept = strip(sent.clone(), JPEG).unwrap();
         assert!(kept.ends_with(&[0xFF, markers::EOI]));
-        for secret in [
-            &b"SERIAL-4242"[..],
-            b"Camp 3",
-            b"taken by J.",
-            b"late: tent 12",
-            b"HIDDEN-AFTER-END",
-        ] {
+        for secret in SECRETS {
             assert!(
                 !contains(&kept, secret),
                 "{}",
