@@ -18,6 +18,8 @@ pub enum ErrorCode {
     PasswordChangeRequired,
     /// The password was right; the account's second factor (a TOTP code) is still needed.
     SecondFactorRequired,
+    /// The caller's role requires two-step sign-in, which they have not set up yet.
+    SecondFactorEnrolmentRequired,
     Forbidden,
     CsrfRejected,
     NotFound,
@@ -41,6 +43,7 @@ impl ErrorCode {
             Self::AccountDisabled => "account_disabled",
             Self::PasswordChangeRequired => "password_change_required",
             Self::SecondFactorRequired => "second_factor_required",
+            Self::SecondFactorEnrolmentRequired => "second_factor_enrolment_required",
             Self::Forbidden => "forbidden",
             Self::CsrfRejected => "csrf_rejected",
             Self::NotFound => "not_found",
@@ -63,6 +66,7 @@ impl ErrorCode {
             Self::AccountLocked | Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::AccountDisabled
             | Self::PasswordChangeRequired
+            | Self::SecondFactorEnrolmentRequired
             | Self::Forbidden
             | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
@@ -85,6 +89,7 @@ impl ErrorCode {
             Self::AccountDisabled => "error-invalid-credentials",
             Self::PasswordChangeRequired => "error-password-change-required",
             Self::SecondFactorRequired => "error-second-factor-required",
+            Self::SecondFactorEnrolmentRequired => "error-second-factor-enrolment-required",
             Self::Forbidden => "error-forbidden",
             Self::CsrfRejected => "error-csrf",
             Self::NotFound => "error-not-found",

@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Every route crossed with every seeded role, an account that must still change its password,
-//! and no one signed in: each is asserted allowed or refused, on both databases, through a
-//! browser session (HTML pages, CSRF header) and through a bearer token (the API's JSON).
+//! an account whose role requires two-step sign-in not set up yet, and no one signed in: each is
+//! asserted allowed or refused, on both databases, through a browser session (HTML pages, CSRF
+//! header) and through a bearer token (the API's JSON).
 //!
 //! The expectations are written out here, by hand, not derived from the roles: a route added to
 //! the route table without a line here fails `every_route_has_an_expectation`, and a change to a
@@ -61,9 +62,9 @@ fn expectations() -> Vec<(Method, &'static str, Expect)> {
         (POST, "/account/password", AnySession),
         (GET, "/account", SignedIn),
         (POST, "/account/language", SignedIn),
-        (GET, "/account/second-factor", SignedIn),
-        (POST, "/account/second-factor/begin", SignedIn),
-        (POST, "/account/second-factor/confirm", SignedIn),
+        (GET, "/account/second-factor", AnySession),
+        (POST, "/account/second-factor/begin", AnySession),
+        (POST, "/account/second-factor/confirm", AnySession),
         (POST, "/account/second-factor/remove", SignedIn),
         // Pages
         (GET, "/", SignedIn),
@@ -257,6 +258,8 @@ enum Caller {
     Anonymous,
     /// A caseworker whose one-time password is not changed yet.
     Pending,
+    /// A user whose role requires two-step sign-in, not set up yet.
+    Unenrolled,
     Role(&'static str),
 }
 
@@ -265,6 +268,7 @@ impl Caller {
         match self {
             Caller::Anonymous => String::new(),
             Caller::Pending => "matrix-pending".into(),
+            Caller::Unenrolled => "matrix-unenrolled".into(),
             Caller::Role(role) => format!("matrix-{role}"),
         }
     }
@@ -274,7 +278,7 @@ impl Caller {
             (Public, _) => true,
             (_, Caller::Anonymous) => false,
             (AnySession, _) => true,
-            (_, Caller::Pending) => false,
+            (_, Caller::Pending | Caller::Unenrolled) => false,
             (SignedIn, _) => true,
             (Roles(roles), Caller::Role(role)) => roles.contains(&role),
         }
@@ -417,8 +421,14 @@ async fn check_caller(
         };
         let (status, location, content_type) = call(app, cred, method, path).await;
         let api = path.starts_with("/api/");
+        // Sent where a refused caller can put things right. (The gate never refuses a signed-in
+        // caller an AnySession route, so there such a redirect is the handler's own answer, as
+        // the set-up pages of two-step sign-in give.)
         let sent_to_sign_in = status.is_redirection()
-            && (location.starts_with("/sign-in") || location.starts_with("/account/password"));
+            && ["/sign-in", "/account/password", "/account/second-factor"]
+                .iter()
+                .any(|to| location.starts_with(to))
+            && !(location == "/account/second-factor" && matches!(expect, AnySession));
         let mut refused = status == StatusCode::UNAUTHORIZED
             || status == StatusCode::FORBIDDEN
             || sent_to_sign_in;
@@ -437,7 +447,9 @@ async fn check_caller(
             let right_kind = match caller {
                 Caller::Anonymous if api => status == StatusCode::UNAUTHORIZED,
                 Caller::Anonymous => sent_to_sign_in || status == StatusCode::UNAUTHORIZED,
-                Caller::Pending => status == StatusCode::FORBIDDEN || sent_to_sign_in,
+                Caller::Pending | Caller::Unenrolled => {
+                    status == StatusCode::FORBIDDEN || sent_to_sign_in
+                }
                 Caller::Role(_) => status == StatusCode::FORBIDDEN,
             };
             if !right_kind {
@@ -478,11 +490,38 @@ async fn every_route_against_every_role(backend: Backend) {
         )
         .unwrap();
     });
+    // A role like the superuser's that requires two-step sign-in, for a user who has not set it up.
+    app.with_db(|conn| {
+        use casekeep::db::schema::roles;
+        let permissions: String = roles::table
+            .find(SU)
+            .select(roles::permissions)
+            .first(conn)
+            .unwrap();
+        diesel::insert_into(roles::table)
+            .values((
+                roles::id.eq("matrix-must-enrol"),
+                roles::name.eq("Must enrol"),
+                roles::description.eq(""),
+                roles::permissions.eq(permissions),
+                roles::record_scope.eq("all"),
+                roles::created_at.eq(casekeep::db::now()),
+                roles::updated_at.eq(casekeep::db::now()),
+                roles::requires_second_factor.eq(true),
+            ))
+            .execute(conn)
+            .unwrap();
+    });
+    app.create_user(
+        &Caller::Unenrolled.username(),
+        "matrix-must-enrol",
+        PASSWORD,
+    );
     let denied_before = audited_denials(&app);
 
     let mut failures = Vec::new();
     let mut denials = 0;
-    let callers = [Caller::Anonymous, Caller::Pending]
+    let callers = [Caller::Anonymous, Caller::Pending, Caller::Unenrolled]
         .into_iter()
         .chain(ROLES.map(Caller::Role));
     for caller in callers {

@@ -143,6 +143,25 @@ async fn post(client: &reqwest::Client, url: String, form: &[(&str, &str)]) -> r
     client.post(url).form(form).send().await.unwrap()
 }
 
+/// Types a code on the code step of a sign-in.
+async fn send_code(
+    app: &TestApp,
+    client: &reqwest::Client,
+    csrf: &str,
+    code: &str,
+) -> reqwest::Response {
+    post(
+        client,
+        app.url("/sign-in/code"),
+        &[("csrf_token", csrf), ("code", code)],
+    )
+    .await
+}
+
+async fn get_text(client: &reqwest::Client, url: String) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// As if the last code accepted was long ago, so that the current code is fresh (the real
 /// clock cannot be moved and waiting for the next 30-second step would slow the suite).
 fn forget_last_code(app: &TestApp, user_id: &str) {
@@ -185,14 +204,7 @@ async fn browser_and_api_sign_in_with_a_second_factor(backend: Backend) {
     )
     .await;
     assert_eq!(res.status(), 303);
-    let html = client
-        .get(app.url("/account/second-factor"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&client, app.url("/account/second-factor")).await;
     assert!(html.contains("<svg"), "the QR code is in the page");
     let secret =
         all_between(&html, "<code id=\"secret\" dir=\"ltr\">", "</code>")[0].replace(' ', "");
@@ -256,12 +268,7 @@ async fn browser_and_api_sign_in_with_a_second_factor(backend: Backend) {
     let other = app.browser();
     app.sign_in(&other, "worker", PASSWORD).await;
     let csrf = app.sign_in_form(&other).await;
-    let res = post(
-        &other,
-        app.url("/sign-in/code"),
-        &[("csrf_token", &csrf), ("code", &code)],
-    )
-    .await;
+    let res = send_code(&app, &other, &csrf, &code).await;
     assert_eq!(res.status(), 401, "a code works once");
     // A recovery code signs in once.
     let res = post(
@@ -344,16 +351,7 @@ async fn browser_and_api_sign_in_with_a_second_factor(backend: Backend) {
     }
 
     // Turning it off takes a code; then the password alone signs in again.
-    let csrf = common::csrf_token(
-        &client
-            .get(app.url("/account/second-factor"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let csrf = common::csrf_token(&get_text(&client, app.url("/account/second-factor")).await);
     let res = post(
         &client,
         app.url("/account/second-factor/remove"),
@@ -391,30 +389,15 @@ async fn wrong_codes_lock_the_account(backend: Backend) {
     let csrf = common::csrf_token(&res.text().await.unwrap());
     let threshold = app.state.config.accounts.lockout_threshold;
     for _ in 1..threshold {
-        let res = post(
-            &client,
-            app.url("/sign-in/code"),
-            &[("csrf_token", &csrf), ("code", "999999x")],
-        )
-        .await;
+        let res = send_code(&app, &client, &csrf, "999999x").await;
         assert_eq!(res.status(), 401);
     }
-    let res = post(
-        &client,
-        app.url("/sign-in/code"),
-        &[("csrf_token", &csrf), ("code", "999999x")],
-    )
-    .await;
+    let res = send_code(&app, &client, &csrf, "999999x").await;
     assert_eq!(res.status(), 429, "locked like wrong passwords lock");
     // Locked: even the right code, or a right password, is refused now.
     forget_last_code(&app, &user.id);
     let code = app_code(&secret, now());
-    let res = post(
-        &client,
-        app.url("/sign-in/code"),
-        &[("csrf_token", &csrf), ("code", &code)],
-    )
-    .await;
+    let res = send_code(&app, &client, &csrf, &code).await;
     // (The wait ended with the lockout: back to the sign-in page, no session.)
     assert!(!cookie_set(&res, "casekeep_session"));
     assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 303);
@@ -426,7 +409,75 @@ async fn wrong_codes_lock_the_account(backend: Backend) {
     );
 }
 
+async fn roles_can_require_a_second_factor(backend: Backend) {
+    use casekeep::db::schema::roles;
+    use diesel::prelude::*;
+    let app = TestApp::spawn(backend).await;
+    app.with_db(|c| {
+        diesel::update(roles::table.find("caseworker"))
+            .set(roles::requires_second_factor.eq(true))
+            .execute(c)
+            .unwrap();
+    });
+    app.create_user("worker", "caseworker", PASSWORD);
+    let client = app.browser();
+    assert_eq!(app.sign_in(&client, "worker", PASSWORD).await.status(), 303);
+    // Nothing opens but the set-up page (and signing out).
+    for path in ["/", "/cases", "/account"] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 303, "{path}");
+        assert_eq!(common::location(&res), "/account/second-factor", "{path}");
+    }
+    let html = get_text(&client, app.url("/account/second-factor")).await;
+    assert!(html.contains("Your role requires two-step sign-in"));
+    let api = app.browser();
+    let token: serde_json::Value = api
+        .post(app.url("/api/v2/tokens"))
+        .json(&serde_json::json!({"user": {"user_name": "worker", "password": PASSWORD}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_owned();
+    let cases = || api.get(app.url("/api/v2/cases")).bearer_auth(&token).send();
+    let res = cases().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["code"],
+        "second_factor_enrolment_required"
+    );
+
+    // Set up, and everything the role allows opens, on the same session and token.
+    let csrf = common::csrf_token(&html);
+    post(
+        &client,
+        app.url("/account/second-factor/begin"),
+        &[("csrf_token", &csrf)],
+    )
+    .await;
+    let html = get_text(&client, app.url("/account/second-factor")).await;
+    let secret =
+        all_between(&html, "<code id=\"secret\" dir=\"ltr\">", "</code>")[0].replace(' ', "");
+    let code = app_code(&secret, now());
+    let res = post(
+        &client,
+        app.url("/account/second-factor/confirm"),
+        &[("csrf_token", &csrf), ("code", &code)],
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        client.get(app.url("/cases")).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(cases().await.unwrap().status(), 200);
+}
+
 on_both_backends!(
+    roles_can_require_a_second_factor,
     enrol_sign_in_and_recover,
     browser_and_api_sign_in_with_a_second_factor,
     wrong_codes_lock_the_account

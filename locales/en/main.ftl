@@ -290,3 +290,5 @@ sign-in-code-help = Type the six digits your authenticator app shows for Casekee
 sign-in-code-wrong = That code is not right. Type the current code from your app, or a recovery code.
 sign-in-code-expired = The sign-in took too long. Sign in again.
 error-second-factor-required = This account uses two-step sign-in: a code from the authenticator app is needed.
+second-factor-required-notice = Your role requires two-step sign-in: set it up to continue.
+error-second-factor-enrolment-required = Your role requires two-step sign-in: set it up from your account page first.

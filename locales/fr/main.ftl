@@ -290,3 +290,5 @@ sign-in-code-help = Saisissez les six chiffres affichés pour Casekeep par votre
 sign-in-code-wrong = Ce code n’est pas le bon. Saisissez le code actuel de l’application, ou un code de secours.
 sign-in-code-expired = La connexion a pris trop de temps. Connectez-vous à nouveau.
 error-second-factor-required = Ce compte utilise la connexion en deux étapes : un code de l’application d’authentification est nécessaire.
+second-factor-required-notice = Votre rôle exige la connexion en deux étapes : activez-la pour continuer.
+error-second-factor-enrolment-required = Votre rôle exige la connexion en deux étapes : activez-la d’abord depuis la page de votre compte.

@@ -81,6 +81,10 @@ pub async fn gate(
             ErrorCode::PasswordChangeRequired,
             "Change your one-time password first.",
         )),
+        Decision::NeedsSecondFactor => Some(AppError::new(
+            ErrorCode::SecondFactorEnrolmentRequired,
+            "Your role requires two-step sign-in: set it up from your account page first.",
+        )),
         Decision::Deny => {
             let mut actor = request::actor(req.request());
             if let Some(p) = &principal {
@@ -288,7 +292,11 @@ pub fn load_principal(
         return Ok(None);
     }
     let role = roles::find(conn, &user.role_id)?;
-    Ok(Some(principal_for(user, role, auth, csrf_token)))
+    let second_factor_missing = role.as_ref().is_some_and(|r| r.requires_second_factor)
+        && !accounts::second_factor::is_enrolled(conn, &user.id)?;
+    let mut principal = principal_for(user, role, auth, csrf_token);
+    principal.second_factor_missing = second_factor_missing;
+    Ok(Some(principal))
 }
 
 fn principal_for(
@@ -309,6 +317,7 @@ fn principal_for(
         role_name,
         language: user.language,
         must_change_password: user.must_change_password,
+        second_factor_missing: false,
         permissions,
         record_scope,
         auth,

@@ -214,6 +214,8 @@ pub struct Principal {
     pub role_name: String,
     pub language: Option<String>,
     pub must_change_password: bool,
+    /// The role requires two-step sign-in and the user has not set it up yet.
+    pub second_factor_missing: bool,
     pub permissions: PermissionSet,
     /// Which records the role reaches: `all`, `agency`, `group` or `own`.
     pub record_scope: String,
@@ -261,6 +263,7 @@ pub enum Decision {
     Allow,
     NeedsSignIn,
     NeedsPasswordChange,
+    NeedsSecondFactor,
     Deny,
 }
 
@@ -271,6 +274,7 @@ pub fn decide(rule: Rule, principal: Option<&Principal>) -> Decision {
         (_, None) => Decision::NeedsSignIn,
         (Rule::AnySession, Some(_)) => Decision::Allow,
         (_, Some(p)) if p.must_change_password => Decision::NeedsPasswordChange,
+        (_, Some(p)) if p.second_factor_missing => Decision::NeedsSecondFactor,
         (Rule::SignedIn, Some(_)) => Decision::Allow,
         (Rule::Allowed(perm), Some(p)) if p.can(perm) => Decision::Allow,
         (Rule::Allowed(_), Some(_)) => Decision::Deny,
@@ -290,6 +294,7 @@ mod tests {
             role_name: "r".into(),
             language: None,
             must_change_password: must_change,
+            second_factor_missing: false,
             permissions: perms.iter().copied().collect(),
             record_scope: "own".into(),
             auth: AuthMethod::Basic,
@@ -336,6 +341,19 @@ mod tests {
         assert_eq!(
             decide(Rule::Allowed(read), Some(&pending)),
             Decision::NeedsPasswordChange
+        );
+        let unenrolled = Principal {
+            second_factor_missing: true,
+            ..principal(&[read], false)
+        };
+        assert_eq!(decide(Rule::AnySession, Some(&unenrolled)), Decision::Allow);
+        assert_eq!(
+            decide(Rule::SignedIn, Some(&unenrolled)),
+            Decision::NeedsSecondFactor
+        );
+        assert_eq!(
+            decide(Rule::Allowed(read), Some(&unenrolled)),
+            Decision::NeedsSecondFactor
         );
     }
 }

@@ -136,6 +136,7 @@ mod tests {
             role_name: "Caseworker".into(),
             language: None,
             must_change_password: false,
+            second_factor_missing: false,
             permissions: Default::default(),
             record_scope: "own".into(),
             auth: AuthMethod::Basic,

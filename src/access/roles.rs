@@ -18,6 +18,8 @@ pub struct Role {
     pub record_scope: String,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    /// Its users must set up two-step sign-in before anything else.
+    pub requires_second_factor: bool,
 }
 
 impl Role {
@@ -33,6 +35,8 @@ struct Seed {
     description: &'static str,
     scope: &'static str,
     permissions: fn() -> PermissionSet,
+    /// Whether its users must have a second factor (the roles that reach the most).
+    second_factor: bool,
 }
 
 use Action::*;
@@ -57,6 +61,7 @@ fn grid<'a>(
 const SEEDS: &[Seed] = &[
     Seed {
         id: "superuser",
+        second_factor: true,
         name: "Superuser",
         description: "Every permission, for the first administrator and emergencies.",
         scope: "all",
@@ -64,6 +69,7 @@ const SEEDS: &[Seed] = &[
     },
     Seed {
         id: "system-admin",
+        second_factor: true,
         name: "System administrator",
         description: "Configuration, users and backups; no case content.",
         scope: "all",
@@ -79,6 +85,7 @@ const SEEDS: &[Seed] = &[
     },
     Seed {
         id: "caseworker",
+        second_factor: false,
         name: "Caseworker",
         description: "Works on their own and assigned cases.",
         scope: "own",
@@ -102,6 +109,7 @@ const SEEDS: &[Seed] = &[
     },
     Seed {
         id: "case-manager",
+        second_factor: false,
         name: "Case manager",
         description: "Supervises the cases of their user groups and approves.",
         scope: "group",
@@ -132,6 +140,7 @@ const SEEDS: &[Seed] = &[
     },
     Seed {
         id: "referral-recipient",
+        second_factor: false,
         name: "Referral recipient",
         description: "Service provider who sees only cases referred to them.",
         scope: "own",
@@ -139,6 +148,7 @@ const SEEDS: &[Seed] = &[
     },
     Seed {
         id: "dpo",
+        second_factor: true,
         name: "Data-protection officer",
         description: "Audit log and breach register; no case content beyond investigations.",
         scope: "all",
@@ -154,6 +164,7 @@ const SEEDS: &[Seed] = &[
     },
     Seed {
         id: "auditor",
+        second_factor: false,
         name: "Auditor",
         description: "Reads the audit log, reports and configuration; changes nothing.",
         scope: "all",
@@ -185,6 +196,7 @@ pub fn ensure_seeded(conn: &mut DbConnection) -> AppResult<()> {
             record_scope: seed.scope.into(),
             created_at: at,
             updated_at: at,
+            requires_second_factor: seed.second_factor,
         };
         let exists = roles::table
             .find(seed.id)
@@ -222,6 +234,16 @@ mod tests {
                 assert!(!set.allows(Permission::new(r, Read)), "{id} may read {r}");
             }
         }
+    }
+
+    #[test]
+    fn roles_that_reach_the_most_require_a_second_factor() {
+        let requiring: Vec<&str> = SEEDS
+            .iter()
+            .filter(|s| s.second_factor)
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(requiring, ["superuser", "system-admin", "dpo"]);
     }
 
     #[test]

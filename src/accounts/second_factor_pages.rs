@@ -177,6 +177,8 @@ struct AccountPage {
     chrome: Chrome,
     enrolled: bool,
     pending: Option<PendingView>,
+    /// The role requires it and it is not set up: nothing else opens until it is.
+    required: bool,
     error: Option<String>,
 }
 
@@ -211,7 +213,12 @@ async fn account_page_for(
         .await?;
     let lang = request::language(req);
     let chrome = Chrome::for_request(req, &lang);
+    let required = chrome
+        .user
+        .as_ref()
+        .is_some_and(|u| u.second_factor_missing);
     let mut res = html(&AccountPage {
+        required,
         enrolled,
         pending: pending.as_ref().map(PendingView::of).transpose()?,
         error: error.map(|(_, key)| lang.t(key)),
@@ -268,6 +275,7 @@ pub async fn confirm(
         .await;
     match result {
         Ok(codes) => {
+            // A role that requires a second factor lets the user on from the next request.
             state.principals.clear();
             let lang = request::language(&req);
             let chrome = Chrome::for_request(&req, &lang);

@@ -9,6 +9,7 @@ diesel::table! {
         record_scope -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        requires_second_factor -> Bool,
     }
 }
 

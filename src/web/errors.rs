@@ -139,6 +139,7 @@ fn render(req: &HttpRequest, err: &AppError) -> HttpResponse {
         }
         ErrorCode::Unauthenticated => return redirect("/sign-in"),
         ErrorCode::PasswordChangeRequired => return redirect("/account/password"),
+        ErrorCode::SecondFactorEnrolmentRequired => return redirect("/account/second-factor"),
         _ => {}
     }
     let lang = request::language(req);

@@ -113,9 +113,9 @@ routes! {
     POST "/account/password" => account::change_password, AnySession;
     GET "/account" => account::profile_page, SignedIn;
     POST "/account/language" => account::set_language, SignedIn;
-    GET "/account/second-factor" => second_factor_pages::account_page, SignedIn;
-    POST "/account/second-factor/begin" => second_factor_pages::begin, SignedIn;
-    POST "/account/second-factor/confirm" => second_factor_pages::confirm, SignedIn;
+    GET "/account/second-factor" => second_factor_pages::account_page, AnySession;
+    POST "/account/second-factor/begin" => second_factor_pages::begin, AnySession;
+    POST "/account/second-factor/confirm" => second_factor_pages::confirm, AnySession;
     POST "/account/second-factor/remove" => second_factor_pages::remove, SignedIn;
 
     // Pages

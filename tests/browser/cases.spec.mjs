@@ -17,6 +17,8 @@ import {
   screenshot,
   startCasekeep,
   stopCasekeep,
+  setUpSecondFactor,
+  signIn as signInThrough,
 } from "./harness.mjs";
 
 describe("Cases in a browser", () => {
@@ -29,12 +31,9 @@ describe("Cases in a browser", () => {
   let caseUrl;
   const killOnExit = () => server?.child.kill("SIGKILL");
 
-  async function signIn(page, username, password) {
-    await page.goto(`${base}/sign-in`);
-    await page.fill("#username", username);
-    await page.fill("#password", password);
-    await page.click('main form[action="/sign-in"] button[type=submit]');
-  }
+  let recoveryCodes = []; // the administrator's, for the second factor their role requires
+  const signIn = (page, username, password) =>
+    signInThrough(page, base, username, password, recoveryCodes);
 
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -53,6 +52,8 @@ describe("Cases in a browser", () => {
     await mine.fill("#new_password", NEW_PASSWORD);
     await mine.fill("#confirm_password", NEW_PASSWORD);
     await mine.click('main form[action="/account/password"] button[type=submit]');
+    recoveryCodes = await setUpSecondFactor(mine);
+    await mine.goto(`${base}/`);
     await expectPath(mine, "/");
     await signIn(theirs, admin.username, NEW_PASSWORD);
     await expectPath(theirs, "/");

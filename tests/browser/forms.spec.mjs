@@ -20,6 +20,8 @@ import {
   screenshot,
   startCasekeep,
   stopCasekeep,
+  setUpSecondFactor,
+  signIn as signInThrough,
 } from "./harness.mjs";
 
 const WORKER_PASSWORD = "Lantern-Orchard-2093";
@@ -32,12 +34,7 @@ describe("Form builder in a browser", () => {
   let admin;
   const killOnExit = () => server?.child.kill("SIGKILL");
 
-  async function signIn(page, username, password) {
-    await page.goto(`${base}/sign-in`);
-    await page.fill("#username", username);
-    await page.fill("#password", password);
-    await page.click('main form[action="/sign-in"] button[type=submit]');
-  }
+  const signIn = (page, username, password) => signInThrough(page, base, username, password);
 
   async function workerPage(locale) {
     const context = await browser.newContext({ locale });
@@ -62,6 +59,8 @@ describe("Form builder in a browser", () => {
     await admin.fill("#new_password", NEW_PASSWORD);
     await admin.fill("#confirm_password", NEW_PASSWORD);
     await admin.click('main form[action="/account/password"] button[type=submit]');
+    await setUpSecondFactor(admin);
+    await admin.goto(`${base}/`);
     await expectPath(admin, "/");
     // A caseworker, made the way an administrator does it on the server. The configuration
     // rejects unknown CASEKEEP_ keys, so none of ours are passed on.

@@ -23,6 +23,7 @@ import {
   screenshot,
   startCasekeep,
   stopCasekeep,
+  setUpSecondFactor,
 } from "./harness.mjs";
 
 describe("Casekeep in a browser", () => {
@@ -83,6 +84,15 @@ describe("Casekeep in a browser", () => {
     await page.fill("#new_password", NEW_PASSWORD);
     await page.fill("#confirm_password", NEW_PASSWORD);
     await page.click('main form[action="/account/password"] button[type=submit]');
+  });
+
+  it("must then set up two-step sign-in, as the superuser's role requires", async () => {
+    await expectPath(page, "/account/second-factor");
+    await screenshot(page, "second-factor-required.png");
+    const codes = await setUpSecondFactor(page);
+    assert.ok(codes.every((c) => /^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/.test(c)), codes.join(" "));
+    await screenshot(page, "second-factor-recovery-codes.png");
+    await page.goto(`${base}/`);
     await expectPath(page, "/");
   });
 

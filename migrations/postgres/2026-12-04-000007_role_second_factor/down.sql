@@ -1,0 +1,1 @@
+ALTER TABLE roles DROP COLUMN requires_second_factor;
