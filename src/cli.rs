@@ -101,6 +101,17 @@ pub enum UserCommand {
         #[arg(long)]
         one_time: bool,
     },
+    /// Disable a user: they can no longer sign in, and their sessions end at once. Nothing of
+    /// theirs is deleted.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// Enable a disabled user again.
+    Enable {
+        #[arg(long)]
+        username: String,
+    },
     /// Turn off a user's two-step sign-in (a lost phone and no recovery code left); ends their
     /// sessions. They can set it up again from their account page.
     ResetSecondFactor {
@@ -207,7 +218,9 @@ fn read_password() -> Result<String, Failure> {
 fn user(config: &Config, cmd: UserCommand) -> Result<(), Failure> {
     let password = match cmd {
         UserCommand::Create { .. } | UserCommand::SetPassword { .. } => read_password()?,
-        UserCommand::ResetSecondFactor { .. } => String::new(),
+        UserCommand::ResetSecondFactor { .. }
+        | UserCommand::Disable { .. }
+        | UserCommand::Enable { .. } => String::new(),
     };
     let db = server::open_database(config)?;
     let mut conn = db.get().map_err(app_failure)?;
@@ -255,6 +268,8 @@ fn user(config: &Config, cmd: UserCommand) -> Result<(), Failure> {
                 user.username
             );
         }
+        UserCommand::Disable { username } => set_disabled(&mut conn, &username, true)?,
+        UserCommand::Enable { username } => set_disabled(&mut conn, &username, false)?,
         UserCommand::ResetSecondFactor { username } => {
             let user = accounts::find_by_username(&mut conn, &username)
                 .map_err(app_failure)?
@@ -273,6 +288,23 @@ fn user(config: &Config, cmd: UserCommand) -> Result<(), Failure> {
                 user.username
             );
         }
+    }
+    Ok(())
+}
+
+fn set_disabled(
+    conn: &mut crate::db::DbConnection,
+    username: &str,
+    disable: bool,
+) -> Result<(), Failure> {
+    let user = accounts::find_by_username(conn, username)
+        .map_err(app_failure)?
+        .ok_or_else(|| Failure(format!("there is no user named {username:?}")))?;
+    accounts::set_disabled(conn, &user, disable, &Actor::console()).map_err(app_failure)?;
+    if disable {
+        println!("{} disabled; their sessions have ended", user.username);
+    } else {
+        println!("{} enabled", user.username);
     }
     Ok(())
 }

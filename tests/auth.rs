@@ -668,12 +668,24 @@ async fn disabling_a_user_ends_sessions(backend: Backend) {
     let client = app.browser();
     app.sign_in(&client, "lina.s", WORKER_PASSWORD).await;
     assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
-    app.with_db(|c| {
-        diesel::update(users::table.filter(users::username.eq("lina.s")))
-            .set(users::disabled.eq(true))
-            .execute(c)
+    let lina = app.with_db(|c| {
+        let lina = casekeep::accounts::find_by_username(c, "lina.s")
+            .unwrap()
+            .unwrap();
+        casekeep::accounts::set_disabled(c, &lina, true, &casekeep::audit::Actor::console())
+            .unwrap();
+        lina
+    });
+    // Her sessions are gone from the database at once, and the change is audited.
+    let open: i64 = app.with_db(|c| {
+        sessions::table
+            .filter(sessions::user_id.eq(&lina.id))
+            .count()
+            .get_result(c)
             .unwrap()
     });
+    assert_eq!(open, 0);
+    assert!(app.audit_tail(5).iter().any(|e| e.action == "user.disable"));
     // Changed behind the server's back (as the `casekeep user` commands do): noticed within
     // the principal cache's maximum age.
     let deadline = std::time::Instant::now()
@@ -691,6 +703,13 @@ async fn disabling_a_user_ends_sessions(backend: Backend) {
     // And a disabled user cannot sign in, with the same answer as a wrong password.
     let res = app.sign_in(&app.browser(), "lina.s", WORKER_PASSWORD).await;
     assert_eq!(res.status(), 401);
+    // Enabled again, she signs in.
+    app.with_db(|c| {
+        casekeep::accounts::set_disabled(c, &lina, false, &casekeep::audit::Actor::console())
+            .unwrap()
+    });
+    let res = app.sign_in(&app.browser(), "lina.s", WORKER_PASSWORD).await;
+    assert_eq!(res.status(), 303);
 }
 
 async fn permissions_and_routes(backend: Backend) {

@@ -484,6 +484,34 @@ fn user_create_and_set_password() {
     let run = casekeep(dir.path(), &reset, &[], None);
     assert_one_line_error(&run);
 
+    // Disable and enable: refused twice in a row, and the last superuser is never disabled.
+    let toggle = |what: &str, who: &str| {
+        let args = ["--config", &config, "user", what, "--username", who];
+        casekeep(dir.path(), &args, &[], None)
+    };
+    let run = toggle("disable", "amina.k");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("amina.k disabled"), "{}", run.stdout);
+    let run = toggle("disable", "amina.k");
+    assert_one_line_error(&run);
+    assert!(run.stderr.contains("already disabled"), "{}", run.stderr);
+    let run = toggle("enable", "amina.k");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut root = args;
+    root[5] = "root.admin";
+    root[7] = "superuser";
+    let run = casekeep(dir.path(), &root, &[], Some("long-enough-password-1\n"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = toggle("disable", "root.admin");
+    assert_one_line_error(&run);
+    assert!(
+        run.stderr.contains("last enabled superuser"),
+        "{}",
+        run.stderr
+    );
+    let run = toggle("disable", "nobody");
+    assert_one_line_error(&run);
+
     // Every change is in the audit log, attributed to the console, and the chain holds.
     let run = casekeep(
         dir.path(),

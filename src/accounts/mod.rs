@@ -156,6 +156,65 @@ pub fn create(
     })
 }
 
+/// Disables or re-enables an account, audited as `user.disable` / `user.enable`. Disabling ends
+/// every session of the user at once (and the gate refuses a disabled user's credentials even
+/// before that). The last enabled superuser cannot be disabled: nobody could undo it from the
+/// browser.
+pub fn set_disabled(
+    conn: &mut DbConnection,
+    user: &User,
+    disabled: bool,
+    actor: &Actor,
+) -> AppResult<()> {
+    write_transaction(conn, |conn| {
+        let current: bool = users::table
+            .find(&user.id)
+            .select(users::disabled)
+            .first(conn)?;
+        if current == disabled {
+            let state = if disabled { "disabled" } else { "enabled" };
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!("{} is already {state}.", user.username),
+            ));
+        }
+        if disabled && user.role_id == "superuser" {
+            let other_superusers: i64 = users::table
+                .filter(users::role_id.eq("superuser"))
+                .filter(users::disabled.eq(false))
+                .filter(users::id.ne(&user.id))
+                .count()
+                .get_result(conn)?;
+            if other_superusers == 0 {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "{} is the last enabled superuser; enable or create another first.",
+                        user.username
+                    ),
+                ));
+            }
+        }
+        diesel::update(users::table.find(&user.id))
+            .set((users::disabled.eq(disabled), users::updated_at.eq(now())))
+            .execute(conn)?;
+        if disabled {
+            sessions::delete_for_user(conn, &user.id, None)?;
+        }
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        audit::write(
+            conn,
+            actor,
+            Event::new(action, Outcome::Done).record("user", &user.id, None),
+        )?;
+        Ok(())
+    })
+}
+
 /// Sets a new password. `must_change` marks it one-time (an administrator's reset). Every session
 /// of the user ends, except `keep_session` (the one that made the change).
 pub fn set_password(
