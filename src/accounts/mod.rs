@@ -40,11 +40,16 @@ pub struct User {
 
 impl User {
     pub fn actor(&self) -> Actor {
+        self.acting_through(&Actor::default())
+    }
+
+    /// This user as the actor of a request (its address and browser) they are making.
+    fn acting_through(&self, request: &Actor) -> Actor {
         Actor {
             user_id: Some(self.id.clone()),
             username: Some(self.username.clone()),
             role_id: Some(self.role_id.clone()),
-            ..Actor::default()
+            ..request.clone()
         }
     }
 }
@@ -315,12 +320,7 @@ fn record_attempt(
         )?;
         return Err(invalid());
     };
-    let who = Actor {
-        user_id: Some(user.id.clone()),
-        username: Some(user.username.clone()),
-        role_id: Some(user.role_id.clone()),
-        ..actor.clone()
-    };
+    let who = user.acting_through(actor);
     let at = now();
     let fail = |conn: &mut DbConnection, reason: &str| {
         audit::write(
@@ -404,12 +404,7 @@ pub fn check_second_factor(
     actor: &Actor,
 ) -> AppResult<User> {
     let user = find_by_id(conn, user_id)?.ok_or_else(AppError::unauthenticated)?;
-    let who = Actor {
-        user_id: Some(user.id.clone()),
-        username: Some(user.username.clone()),
-        role_id: Some(user.role_id.clone()),
-        ..actor.clone()
-    };
+    let who = user.acting_through(actor);
     let at = now();
     let event = |outcome, reason: &str| {
         Event::new("sign_in.second_factor", outcome)
