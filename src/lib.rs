@@ -20,4 +20,5 @@ pub mod logging;
 pub mod records;
 pub mod server;
 pub mod tls;
+pub mod user_groups;
 pub mod web;

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::principals::CredentialKey;
-use super::{decide, roles, AuthMethod, Decision, Principal};
+use super::{decide, roles, AuthMethod, Decision, Principal, ScopeKind};
 use crate::accounts::{self, sessions, User};
 use crate::audit::{self, Event, Outcome};
 use crate::db::DbConnection;
@@ -294,8 +294,10 @@ pub fn load_principal(
     let role = roles::find(conn, &user.role_id)?;
     let second_factor_missing = role.as_ref().is_some_and(|r| r.requires_second_factor)
         && !accounts::second_factor::is_enrolled(conn, &user.id)?;
+    let user_groups = crate::user_groups::enabled_groups_of(conn, &user.id)?;
     let mut principal = principal_for(user, role, auth, csrf_token);
     principal.second_factor_missing = second_factor_missing;
+    principal.user_groups = user_groups;
     Ok(Some(principal))
 }
 
@@ -307,8 +309,8 @@ fn principal_for(
 ) -> Principal {
     // A user whose role row is missing gets no permissions at all.
     let (role_name, permissions, record_scope) = role
-        .map(|r| (r.name.clone(), r.permission_set(), r.record_scope.clone()))
-        .unwrap_or_else(|| (String::new(), Default::default(), "own".to_owned()));
+        .map(|r| (r.name.clone(), r.permission_set(), r.scope()))
+        .unwrap_or_else(|| (String::new(), Default::default(), ScopeKind::Own));
     Principal {
         user_id: user.id,
         username: user.username,
@@ -320,6 +322,8 @@ fn principal_for(
         second_factor_missing: false,
         permissions,
         record_scope,
+        agency_id: user.agency_id,
+        user_groups: Vec::new(),
         auth,
         csrf_token,
     }

@@ -186,11 +186,41 @@ pub enum Rule {
     Allowed(Permission),
 }
 
-/// The records a caller may reach: every record, or those they own or are assigned to.
+/// How far a role reaches among records, from narrowest to widest. Stored as text in the role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeKind {
+    /// Records the user owns or is assigned to.
+    Own,
+    /// ... and those of the members of the user's groups.
+    Group,
+    /// ... and those of the users of the user's agency.
+    Agency,
+    /// Every record.
+    All,
+}
+
+string_enum!(ScopeKind { Own => "own", Group => "group", Agency => "agency", All => "all" });
+
+impl ScopeKind {
+    /// The stored text, read leniently: anything unknown reaches the least.
+    pub fn from_stored(s: &str) -> Self {
+        s.parse().unwrap_or_else(|_| {
+            tracing::warn!(scope = %s, "unknown record scope; reaching own records only");
+            ScopeKind::Own
+        })
+    }
+}
+
+/// The records a caller may reach. Every scope but `All` includes the records the user owns or
+/// is assigned to; `Group` and `Agency` add those owned by or assigned to the members of the
+/// user's (enabled) groups or the users of their agency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordScope {
     All,
-    Own(String),
+    Own { user: String },
+    Group { user: String, groups: Vec<String> },
+    Agency { user: String, agency: Option<String> },
 }
 
 /// How the caller proved who they are.
@@ -217,8 +247,12 @@ pub struct Principal {
     /// The role requires two-step sign-in and the user has not set it up yet.
     pub second_factor_missing: bool,
     pub permissions: PermissionSet,
-    /// Which records the role reaches: `all`, `agency`, `group` or `own`.
-    pub record_scope: String,
+    /// Which records the role reaches.
+    pub record_scope: ScopeKind,
+    /// The agency the user works for.
+    pub agency_id: Option<String>,
+    /// The enabled user groups the user belongs to.
+    pub user_groups: Vec<String>,
     pub auth: AuthMethod,
     /// CSRF token of the browser session (empty for Basic and bearer callers).
     pub csrf_token: String,
@@ -229,20 +263,20 @@ impl Principal {
         self.permissions.allows(p)
     }
 
-    /// Which records this caller may reach at all. User groups and agencies arrive with the
-    /// organisation model; until then those scopes reach what the caller owns or is assigned.
+    /// Which records this caller may reach at all.
     pub fn record_scope(&self) -> RecordScope {
-        match self.record_scope.as_str() {
-            "all" => RecordScope::All,
-            _ => RecordScope::Own(self.user_id.clone()),
-        }
-    }
-
-    /// Whether this caller may reach one record, given its owner and assigned users.
-    pub fn may_reach_record(&self, owned_by: Option<&str>, assigned: &[String]) -> bool {
-        match self.record_scope() {
-            RecordScope::All => true,
-            RecordScope::Own(me) => owned_by == Some(me.as_str()) || assigned.contains(&me),
+        let user = self.user_id.clone();
+        match self.record_scope {
+            ScopeKind::All => RecordScope::All,
+            ScopeKind::Agency => RecordScope::Agency {
+                user,
+                agency: self.agency_id.clone(),
+            },
+            ScopeKind::Group => RecordScope::Group {
+                user,
+                groups: self.user_groups.clone(),
+            },
+            ScopeKind::Own => RecordScope::Own { user },
         }
     }
 
@@ -296,7 +330,9 @@ mod tests {
             must_change_password: must_change,
             second_factor_missing: false,
             permissions: perms.iter().copied().collect(),
-            record_scope: "own".into(),
+            record_scope: ScopeKind::Own,
+            agency_id: None,
+            user_groups: Vec::new(),
             auth: AuthMethod::Basic,
             csrf_token: String::new(),
         }

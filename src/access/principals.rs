@@ -138,7 +138,9 @@ mod tests {
             must_change_password: false,
             second_factor_missing: false,
             permissions: Default::default(),
-            record_scope: "own".into(),
+            record_scope: crate::access::ScopeKind::Own,
+            agency_id: None,
+            user_groups: Vec::new(),
             auth: AuthMethod::Basic,
             csrf_token: String::new(),
         }

@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::{Action, Permission, PermissionSet, Resource};
+use super::{Action, Permission, PermissionSet, Resource, ScopeKind};
 use crate::db::schema::roles;
 use crate::db::{now, DbConnection};
 use crate::error::AppResult;
@@ -25,6 +25,10 @@ pub struct Role {
 impl Role {
     pub fn permission_set(&self) -> PermissionSet {
         PermissionSet::from_json(&self.permissions)
+    }
+
+    pub fn scope(&self) -> ScopeKind {
+        ScopeKind::from_stored(&self.record_scope)
     }
 }
 

@@ -2,10 +2,12 @@
 //! password) that the CLI, the web UI and the API share.
 
 pub mod handlers;
+pub mod management;
 pub mod password;
 pub mod second_factor;
 pub mod second_factor_pages;
 pub mod sessions;
+pub mod users_api;
 
 use diesel::prelude::*;
 
@@ -36,6 +38,8 @@ pub struct User {
     pub last_sign_in_at: Option<chrono::NaiveDateTime>,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    /// The agency the user works for.
+    pub agency_id: Option<String>,
 }
 
 impl User {
@@ -144,6 +148,7 @@ pub fn create(
             last_sign_in_at: None,
             created_at: at,
             updated_at: at,
+            agency_id: None,
         };
         diesel::insert_into(users::table)
             .values(&user)

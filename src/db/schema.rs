@@ -30,6 +30,7 @@ diesel::table! {
         last_sign_in_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        agency_id -> Nullable<Text>,
     }
 }
 
@@ -283,3 +284,31 @@ diesel::table! {
 diesel::joinable!(second_factors -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, second_factors, recovery_codes);
+
+diesel::table! {
+    user_groups (id) {
+        id -> Text,
+        name -> Text,
+        description -> Text,
+        disabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_group_members (user_group_id, user_id) {
+        user_group_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::joinable!(user_group_members -> user_groups (user_group_id));
+diesel::joinable!(user_group_members -> users (user_id));
+diesel::joinable!(users -> agencies (agency_id));
+diesel::allow_tables_to_appear_in_same_query!(user_groups, user_group_members, agencies);
+diesel::allow_tables_to_appear_in_same_query!(users, user_groups);
+diesel::allow_tables_to_appear_in_same_query!(users, user_group_members);
+diesel::allow_tables_to_appear_in_same_query!(users, agencies);
+diesel::allow_tables_to_appear_in_same_query!(records, user_group_members);
+diesel::allow_tables_to_appear_in_same_query!(record_assignments, user_group_members);

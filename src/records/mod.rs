@@ -8,6 +8,7 @@ pub mod list_cache;
 pub mod merge;
 pub mod pages;
 pub mod query;
+pub(crate) mod reach;
 pub mod search;
 pub mod service;
 

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::list_cache::{self, Found, ListCache};
 use super::{search, Record};
 use crate::access::RecordScope;
-use crate::db::schema::{record_assignments, record_generations, record_search_terms, records};
+use crate::db::schema::{record_generations, record_search_terms, records};
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::AppResult;
 use crate::forms::validate::parse_date;
@@ -247,7 +247,7 @@ impl ListQuery {
 
 diesel::define_sql_function!(fn substr(text: diesel::sql_types::Nullable<diesel::sql_types::Text>, start: diesel::sql_types::Integer, length: diesel::sql_types::Integer) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
 
-type Boxed<'a> = records::BoxedQuery<'a, MultiBackend>;
+use super::reach::Boxed;
 
 /// The filtered query, without ordering or paging (shared by the page and the count).
 fn filtered<'a>(record_type: &'a str, scope: &RecordScope, q: &'a ListQuery) -> Boxed<'a> {
@@ -257,15 +257,8 @@ fn filtered<'a>(record_type: &'a str, scope: &RecordScope, q: &'a ListQuery) -> 
         .into_boxed();
     // An id search reaches beyond the caller's own records; the caller sees only the summary.
     let by_id = q.id_search && q.query.is_some();
-    if let (RecordScope::Own(me), false) = (scope, by_id) {
-        let me = me.clone();
-        query = query.filter(
-            records::owned_by.eq(me.clone()).or(records::id.eq_any(
-                record_assignments::table
-                    .filter(record_assignments::user_id.eq(me))
-                    .select(record_assignments::record_id),
-            )),
-        );
+    if !by_id {
+        query = super::reach::within(query, scope);
     }
     if let Some(v) = &q.status {
         query = query.filter(records::status.eq_any(v.clone()));

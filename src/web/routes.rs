@@ -9,6 +9,7 @@ use crate::access::Rule;
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
 use crate::accounts::second_factor_pages;
+use crate::accounts::users_api;
 use crate::agencies::logo as agency_logo;
 use crate::agencies::{api as agencies_api, pages as agency_pages};
 use crate::attachments::api as attachments_api;
@@ -19,6 +20,7 @@ use crate::forms::pages as form_pages;
 use crate::locations::{api as locations_api, pages as location_pages};
 use crate::records::api as cases_api;
 use crate::records::pages as case_pages;
+use crate::user_groups::api as user_groups_api;
 use crate::{api, web::assets, web::pages};
 
 /// One row of the table.
@@ -180,6 +182,16 @@ routes! {
     GET "/api/v2/contact_information" => api::contact_information, SignedIn;
     GET "/api/v2/users/me" => api::me, AnySession;
 
+    // The organisation: users, user groups, roles
+    GET "/api/v2/users" => users_api::list, Allowed(USERS_READ);
+    POST "/api/v2/users" => users_api::create, Allowed(USERS_CREATE);
+    GET "/api/v2/users/{id}" => users_api::get, Allowed(USERS_READ);
+    PATCH "/api/v2/users/{id}" => users_api::update, Allowed(USERS_WRITE);
+    GET "/api/v2/user_groups" => user_groups_api::list, Allowed(USER_GROUPS_READ);
+    POST "/api/v2/user_groups" => user_groups_api::create, Allowed(USER_GROUPS_CREATE);
+    GET "/api/v2/user_groups/{id}" => user_groups_api::get, Allowed(USER_GROUPS_READ);
+    PATCH "/api/v2/user_groups/{id}" => user_groups_api::update, Allowed(USER_GROUPS_WRITE);
+
     // Cases
     GET "/api/v2/cases" => cases_api::list, Allowed(CASES_READ);
     POST "/api/v2/cases" => cases_api::create, Allowed(CASES_CREATE);
@@ -240,3 +252,9 @@ const AGENCIES_READ: Permission = agencies(Action::Read);
 const AGENCIES_CREATE: Permission = agencies(Action::Create);
 const AGENCIES_WRITE: Permission = agencies(Action::Write);
 const AGENCIES_DISABLE: Permission = agencies(Action::Disable);
+const USERS_READ: Permission = Permission::new(Resource::Users, Action::Read);
+const USERS_CREATE: Permission = Permission::new(Resource::Users, Action::Create);
+const USERS_WRITE: Permission = Permission::new(Resource::Users, Action::Write);
+const USER_GROUPS_READ: Permission = Permission::new(Resource::UserGroups, Action::Read);
+const USER_GROUPS_CREATE: Permission = Permission::new(Resource::UserGroups, Action::Create);
+const USER_GROUPS_WRITE: Permission = Permission::new(Resource::UserGroups, Action::Write);

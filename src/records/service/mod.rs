@@ -17,7 +17,7 @@ use super::{search_terms, short_id, Projection, Record, RecordKind};
 use crate::access::{Action, Permission, Principal};
 use crate::audit::{self, Actor, Audited, Event, Journal, Outcome, Receipt};
 use crate::db::schema::{
-    record_assignments, record_counters, record_history, record_search_terms, records, users,
+    record_counters, record_history, record_search_terms, records, users,
 };
 use crate::db::{now, write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -83,12 +83,6 @@ fn deny(
     AppError::forbidden()
 }
 
-fn assigned_users(conn: &mut DbConnection, record_id: &str) -> AppResult<Vec<String>> {
-    Ok(record_assignments::table
-        .filter(record_assignments::record_id.eq(record_id))
-        .select(record_assignments::user_id)
-        .load(conn)?)
-}
 
 /// Loads an enabled record of this kind (disabled ones are hidden: 404).
 fn load(conn: &mut DbConnection, kind: &RecordKind, id: &str) -> AppResult<Record> {
@@ -112,11 +106,7 @@ pub(crate) fn load_reachable(
     action: &'static str,
 ) -> AppResult<Record> {
     let record = load(conn, kind, id)?;
-    let assigned = assigned_users(conn, &record.id)?;
-    if !caller
-        .principal
-        .may_reach_record(record.owned_by.as_deref(), &assigned)
-    {
+    if !super::reach::reaches(conn, &caller.principal.record_scope(), &record.id)? {
         return Err(deny(conn, kind, caller, &record, action));
     }
     Ok(record)
