@@ -5,6 +5,7 @@ pub mod form_token;
 pub mod gate;
 pub mod principals;
 pub mod roles;
+pub mod roles_api;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -218,9 +219,17 @@ impl ScopeKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordScope {
     All,
-    Own { user: String },
-    Group { user: String, groups: Vec<String> },
-    Agency { user: String, agency: Option<String> },
+    Own {
+        user: String,
+    },
+    Group {
+        user: String,
+        groups: Vec<String>,
+    },
+    Agency {
+        user: String,
+        agency: Option<String>,
+    },
 }
 
 /// How the caller proved who they are.

@@ -3,10 +3,11 @@
 
 use diesel::prelude::*;
 
-use super::{Action, Permission, PermissionSet, Resource, ScopeKind};
+use super::{Action, Permission, PermissionSet, Principal, Resource, ScopeKind};
+use crate::audit::{self, Actor, Event, Outcome};
 use crate::db::schema::roles;
-use crate::db::{now, DbConnection};
-use crate::error::AppResult;
+use crate::db::{now, write_transaction, DbConnection};
+use crate::error::{AppError, AppResult, ErrorCode, Problem};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = roles)]
@@ -223,6 +224,256 @@ pub fn find(conn: &mut DbConnection, id: &str) -> AppResult<Option<Role>> {
         .select(Role::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// Every role, by name.
+pub fn all(conn: &mut DbConnection) -> AppResult<Vec<Role>> {
+    Ok(roles::table
+        .order(roles::name.asc())
+        .select(Role::as_select())
+        .load(conn)?)
+}
+
+/// What a create or change sets; `None` keeps what is there.
+#[derive(Debug, Clone, Default)]
+pub struct RoleInput {
+    /// Only when creating: the role's id (`user create --role` and the API use it).
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub permissions: Option<PermissionSet>,
+    pub scope: Option<ScopeKind>,
+    pub requires_second_factor: Option<bool>,
+}
+
+/// Role ids: 2 to 64 lower-case letters, digits and `-`.
+fn id_is_valid(id: &str) -> bool {
+    (2..=64).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn problem(field: &str, kind: &'static str, message: impl Into<String>) -> Problem {
+    Problem {
+        field: field.to_owned(),
+        kind,
+        message: message.into(),
+    }
+}
+
+const ROLES_MANAGE: Permission = Permission::new(Roles, Manage);
+
+/// Refuses a role an editor could use to reach further than they do: without `roles:manage`,
+/// an editor may give a role only permissions they hold themselves and no wider record scope.
+/// Nobody edits the role they hold (a second administrator does that), and the superuser role
+/// always keeps every permission and every record, so that there is always a way back in.
+fn check_reach(editor: &Principal, current: Option<&Role>, next: &Role) -> AppResult<()> {
+    if current.is_some_and(|c| c.id == editor.role_id) {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "The role you hold is changed by another administrator.",
+        ));
+    }
+    let changes_reach = current
+        .is_none_or(|c| c.permission_set() != next.permission_set() || c.scope() != next.scope());
+    if next.id == "superuser" && changes_reach {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "The superuser role keeps every permission and every record.",
+        ));
+    }
+    if changes_reach && !editor.can(ROLES_MANAGE) {
+        let beyond = next.permission_set().iter().any(|p| !editor.can(*p));
+        if beyond || next.scope() > editor.record_scope {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                "A role you edit may not reach further than your own.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the input against the current role (none when creating) and returns what to store.
+fn resolve(current: Option<&Role>, input: &RoleInput) -> AppResult<Role> {
+    let at = now();
+    let mut problems = Vec::new();
+    let mut next = match current {
+        Some(c) => c.clone(),
+        None => {
+            let id = input.id.as_deref().map(str::trim).unwrap_or_default();
+            if !id_is_valid(id) {
+                problems.push(problem(
+                    "unique_id",
+                    "invalid_role_id",
+                    "unique_id must have 2 to 64 lower-case letters, digits or '-'",
+                ));
+            }
+            Role {
+                id: id.to_owned(),
+                name: String::new(),
+                description: String::new(),
+                permissions: "[]".into(),
+                record_scope: ScopeKind::Own.as_str().into(),
+                created_at: at,
+                updated_at: at,
+                requires_second_factor: false,
+            }
+        }
+    };
+    if let Some(name) = &input.name {
+        next.name = name.trim().to_owned();
+    }
+    if next.name.is_empty() || next.name.chars().count() > 100 {
+        problems.push(problem(
+            "name",
+            "invalid_name",
+            "name must have 1 to 100 characters",
+        ));
+    }
+    if let Some(description) = &input.description {
+        next.description = description.trim().to_owned();
+    }
+    if next.description.chars().count() > 1000 {
+        problems.push(problem(
+            "description",
+            "too_long",
+            "description must have at most 1000 characters",
+        ));
+    }
+    if let Some(permissions) = &input.permissions {
+        next.permissions = permissions.to_json();
+    }
+    if let Some(scope) = input.scope {
+        next.record_scope = scope.as_str().into();
+    }
+    if let Some(required) = input.requires_second_factor {
+        next.requires_second_factor = required;
+    }
+    if !problems.is_empty() {
+        return Err(AppError::validation(problems));
+    }
+    next.updated_at = at;
+    Ok(next)
+}
+
+/// Writes the audit entry of a refused change (its own transaction rolled back).
+fn audited<T>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &'static str,
+    id: Option<&str>,
+    result: AppResult<T>,
+) -> AppResult<T> {
+    match result {
+        Err(e) if e.code == ErrorCode::Forbidden => {
+            let mut event = Event::new(action, Outcome::Denied)
+                .detail(serde_json::json!({ "reason": e.message }));
+            if let Some(id) = id {
+                event = event.record("role", id, None);
+            }
+            audit::write_alone(conn, actor, event)?;
+            Err(e)
+        }
+        other => other,
+    }
+}
+
+/// Creates a role, audited as `role.create` with its permissions.
+pub fn create(
+    conn: &mut DbConnection,
+    editor: &Principal,
+    actor: &Actor,
+    input: &RoleInput,
+) -> AppResult<Role> {
+    let result = write_transaction(conn, |conn| {
+        let role = resolve(None, input)?;
+        check_reach(editor, None, &role)?;
+        if find(conn, &role.id)?.is_some() {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!("A role {} already exists.", role.id),
+            ));
+        }
+        diesel::insert_into(roles::table)
+            .values(&role)
+            .execute(conn)?;
+        audit::write(
+            conn,
+            actor,
+            Event::new("role.create", Outcome::Done)
+                .record("role", &role.id, None)
+                .detail(serde_json::json!({
+                    "permissions": serde_json::from_str::<serde_json::Value>(&role.permissions)
+                        .unwrap_or_default(),
+                    "record_scope": role.record_scope,
+                    "requires_second_factor": role.requires_second_factor,
+                })),
+        )?;
+        Ok(role)
+    });
+    audited(conn, actor, "role.create", input.id.as_deref(), result)
+}
+
+/// Changes a role, audited as `role.update` with the permissions granted and withdrawn.
+pub fn update(
+    conn: &mut DbConnection,
+    editor: &Principal,
+    actor: &Actor,
+    id: &str,
+    input: &RoleInput,
+) -> AppResult<Role> {
+    let result = write_transaction(conn, |conn| {
+        let current = find(conn, id)?.ok_or_else(AppError::not_found)?;
+        let next = resolve(Some(&current), input)?;
+        check_reach(editor, Some(&current), &next)?;
+        let before = current.permission_set();
+        let after = next.permission_set();
+        let granted: Vec<String> = after
+            .iter()
+            .filter(|p| !before.allows(**p))
+            .map(|p| p.to_string())
+            .collect();
+        let withdrawn: Vec<String> = before
+            .iter()
+            .filter(|p| !after.allows(**p))
+            .map(|p| p.to_string())
+            .collect();
+        let unchanged = granted.is_empty()
+            && withdrawn.is_empty()
+            && next.name == current.name
+            && next.description == current.description
+            && next.record_scope == current.record_scope
+            && next.requires_second_factor == current.requires_second_factor;
+        if unchanged {
+            return Ok(current);
+        }
+        diesel::update(roles::table.find(&current.id))
+            .set((
+                roles::name.eq(&next.name),
+                roles::description.eq(&next.description),
+                roles::permissions.eq(&next.permissions),
+                roles::record_scope.eq(&next.record_scope),
+                roles::requires_second_factor.eq(next.requires_second_factor),
+                roles::updated_at.eq(next.updated_at),
+            ))
+            .execute(conn)?;
+        audit::write(
+            conn,
+            actor,
+            Event::new("role.update", Outcome::Done)
+                .record("role", &current.id, None)
+                .detail(serde_json::json!({
+                    "granted": granted,
+                    "withdrawn": withdrawn,
+                    "record_scope": { "from": current.record_scope, "to": next.record_scope },
+                    "requires_second_factor": next.requires_second_factor,
+                })),
+        )?;
+        Ok(next)
+    });
+    audited(conn, actor, "role.update", Some(id), result)
 }
 
 #[cfg(test)]

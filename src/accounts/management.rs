@@ -90,7 +90,12 @@ pub fn page(
         if let Some(disabled) = filter.disabled {
             q = q.filter(users::disabled.eq(disabled));
         }
-        if let Some(text) = filter.query.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(text) = filter
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
             q = q.filter(
                 lower(users::username)
@@ -117,7 +122,9 @@ pub fn page(
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// An account the manager reaches, by id or user name; 404 for one they don't (a manager of one
@@ -228,7 +235,11 @@ fn check(
     }
     if let Some(Some(email)) = &input.email {
         if email.len() > 254 || !email.contains('@') {
-            problems.push(problem("email", "invalid_email", "email is not an e-mail address"));
+            problems.push(problem(
+                "email",
+                "invalid_email",
+                "email is not an e-mail address",
+            ));
         }
     }
     if let Some(name) = &input.full_name {
@@ -287,7 +298,10 @@ fn create_unaudited(
 ) -> AppResult<ManagedUser> {
     let username = input.username.as_deref().map(str::trim).unwrap_or_default();
     let Some(role_id) = input.role_id.as_deref() else {
-        return Err(AppError::invalid("role_unique_id", "role_unique_id is required"));
+        return Err(AppError::invalid(
+            "role_unique_id",
+            "role_unique_id is required",
+        ));
     };
     let Some(password) = input.password.as_deref() else {
         return Err(AppError::invalid("password", "password is required"));
@@ -360,7 +374,10 @@ fn update_unaudited(
         let myself = user.id == manager.user_id;
         let mut fields: Vec<&str> = Vec::new();
         let role_changes = input.role_id.as_ref().is_some_and(|r| r != &user.role_id);
-        let agency_changes = input.agency_id.as_ref().is_some_and(|a| a != &user.agency_id);
+        let agency_changes = input
+            .agency_id
+            .as_ref()
+            .is_some_and(|a| a != &user.agency_id);
         let groups_change = input.user_groups.as_ref().is_some_and(|g| {
             let mut wanted = g.clone();
             wanted.sort();
@@ -377,7 +394,11 @@ fn update_unaudited(
         if state_changes && !manager.can(DISABLE) {
             return Err(AppError::forbidden());
         }
-        if input.username.as_ref().is_some_and(|n| n.trim() != user.username) {
+        if input
+            .username
+            .as_ref()
+            .is_some_and(|n| n.trim() != user.username)
+        {
             return Err(AppError::invalid(
                 "user_name",
                 "A user name cannot be changed: the audit log and records refer to it.",
@@ -397,21 +418,34 @@ fn update_unaudited(
         if email != user.email {
             fields.push("email");
         }
-        let language = input.language.clone().unwrap_or_else(|| user.language.clone());
+        let language = input
+            .language
+            .clone()
+            .unwrap_or_else(|| user.language.clone());
         if language != user.language {
             fields.push("locale");
         }
-        let role_id = input.role_id.clone().unwrap_or_else(|| user.role_id.clone());
+        let role_id = input
+            .role_id
+            .clone()
+            .unwrap_or_else(|| user.role_id.clone());
         if role_changes {
             fields.push("role_unique_id");
         }
-        let agency_id = input.agency_id.clone().unwrap_or_else(|| user.agency_id.clone());
+        let agency_id = input
+            .agency_id
+            .clone()
+            .unwrap_or_else(|| user.agency_id.clone());
         if agency_changes {
             fields.push("agency_id");
         }
         if groups_change {
             fields.push("user_group_unique_ids");
-            user_groups::set_membership(conn, &user.id, input.user_groups.as_deref().unwrap_or_default())?;
+            user_groups::set_membership(
+                conn,
+                &user.id,
+                input.user_groups.as_deref().unwrap_or_default(),
+            )?;
         }
         if role_changes && user.role_id == "superuser" {
             guard_last_superuser(conn, &user.id)?;
@@ -480,6 +514,18 @@ pub fn reset_password(
             "Change your own password on your account page.",
         ));
     }
-    password::check_policy(new_password, &target.user.username, accounts.password_min_length)?;
-    super::set_password(conn, accounts, &target.user, new_password, true, None, actor)
+    password::check_policy(
+        new_password,
+        &target.user.username,
+        accounts.password_min_length,
+    )?;
+    super::set_password(
+        conn,
+        accounts,
+        &target.user,
+        new_password,
+        true,
+        None,
+        actor,
+    )
 }

@@ -15,13 +15,11 @@ pub(crate) fn within<'a>(query: Boxed<'a>, scope: &RecordScope) -> Boxed<'a> {
     match scope {
         RecordScope::All => query,
         RecordScope::Own { user } => query.filter(
-            records::owned_by
-                .eq(user.clone())
-                .or(records::id.eq_any(
-                    record_assignments::table
-                        .filter(record_assignments::user_id.eq(user.clone()))
-                        .select(record_assignments::record_id),
-                )),
+            records::owned_by.eq(user.clone()).or(records::id.eq_any(
+                record_assignments::table
+                    .filter(record_assignments::user_id.eq(user.clone()))
+                    .select(record_assignments::record_id),
+            )),
         ),
         RecordScope::Group { user, groups } => {
             let members = user_group_members::table
@@ -31,13 +29,15 @@ pub(crate) fn within<'a>(query: Boxed<'a>, scope: &RecordScope) -> Boxed<'a> {
                 records::owned_by
                     .eq(user.clone())
                     .or(records::id.eq_any(
-                    record_assignments::table
-                        .filter(record_assignments::user_id.eq(user.clone()))
-                        .select(record_assignments::record_id),
-                ))
-                    .or(records::owned_by.eq_any(members.clone().select(
-                        user_group_members::user_id.nullable(),
-                    )))
+                        record_assignments::table
+                            .filter(record_assignments::user_id.eq(user.clone()))
+                            .select(record_assignments::record_id),
+                    ))
+                    .or(records::owned_by.eq_any(
+                        members
+                            .clone()
+                            .select(user_group_members::user_id.nullable()),
+                    ))
                     .or(records::id.eq_any(
                         record_assignments::table
                             .filter(record_assignments::user_id.eq_any(members))
@@ -46,13 +46,11 @@ pub(crate) fn within<'a>(query: Boxed<'a>, scope: &RecordScope) -> Boxed<'a> {
             )
         }
         RecordScope::Agency { user, agency } => {
-            let own = records::owned_by
-                .eq(user.clone())
-                .or(records::id.eq_any(
-                    record_assignments::table
-                        .filter(record_assignments::user_id.eq(user.clone()))
-                        .select(record_assignments::record_id),
-                ));
+            let own = records::owned_by.eq(user.clone()).or(records::id.eq_any(
+                record_assignments::table
+                    .filter(record_assignments::user_id.eq(user.clone()))
+                    .select(record_assignments::record_id),
+            ));
             match agency {
                 // A user of no agency shares records with nobody.
                 None => query.filter(own),
@@ -80,7 +78,12 @@ pub(crate) fn reaches(conn: &mut DbConnection, scope: &RecordScope, id: &str) ->
     if *scope == RecordScope::All {
         return Ok(true);
     }
-    let query = within(records::table.filter(records::id.eq(id.to_owned())).into_boxed(), scope);
+    let query = within(
+        records::table
+            .filter(records::id.eq(id.to_owned()))
+            .into_boxed(),
+        scope,
+    );
     Ok(query
         .select(records::id)
         .first::<String>(conn)

@@ -5,6 +5,7 @@ use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
 use actix_web::web;
 
+use crate::access::roles_api;
 use crate::access::Rule;
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
@@ -191,6 +192,10 @@ routes! {
     POST "/api/v2/user_groups" => user_groups_api::create, Allowed(USER_GROUPS_CREATE);
     GET "/api/v2/user_groups/{id}" => user_groups_api::get, Allowed(USER_GROUPS_READ);
     PATCH "/api/v2/user_groups/{id}" => user_groups_api::update, Allowed(USER_GROUPS_WRITE);
+    GET "/api/v2/roles" => roles_api::list, Allowed(ROLES_READ);
+    POST "/api/v2/roles" => roles_api::create, Allowed(ROLES_CREATE);
+    GET "/api/v2/roles/{id}" => roles_api::get, Allowed(ROLES_READ);
+    PATCH "/api/v2/roles/{id}" => roles_api::update, Allowed(ROLES_WRITE);
 
     // Cases
     GET "/api/v2/cases" => cases_api::list, Allowed(CASES_READ);
@@ -258,3 +263,6 @@ const USERS_WRITE: Permission = Permission::new(Resource::Users, Action::Write);
 const USER_GROUPS_READ: Permission = Permission::new(Resource::UserGroups, Action::Read);
 const USER_GROUPS_CREATE: Permission = Permission::new(Resource::UserGroups, Action::Create);
 const USER_GROUPS_WRITE: Permission = Permission::new(Resource::UserGroups, Action::Write);
+const ROLES_READ: Permission = Permission::new(Resource::Roles, Action::Read);
+const ROLES_CREATE: Permission = Permission::new(Resource::Roles, Action::Create);
+const ROLES_WRITE: Permission = Permission::new(Resource::Roles, Action::Write);

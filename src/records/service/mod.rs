@@ -16,9 +16,7 @@ use super::query::{self, ListQuery};
 use super::{search_terms, short_id, Projection, Record, RecordKind};
 use crate::access::{Action, Permission, Principal};
 use crate::audit::{self, Actor, Audited, Event, Journal, Outcome, Receipt};
-use crate::db::schema::{
-    record_counters, record_history, record_search_terms, records, users,
-};
+use crate::db::schema::{record_counters, record_history, record_search_terms, records, users};
 use crate::db::{now, write_transaction, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::forms::validate::{apply_calculations, validate};
@@ -82,7 +80,6 @@ fn deny(
     }
     AppError::forbidden()
 }
-
 
 /// Loads an enabled record of this kind (disabled ones are hidden: 404).
 fn load(conn: &mut DbConnection, kind: &RecordKind, id: &str) -> AppResult<Record> {
