@@ -84,6 +84,14 @@ pub struct RecordsConfig {
     /// How human case ids look: `{seq}` (a counter, zero-padded to 6 digits, required),
     /// `{year}` (of registration in Casekeep) and `{short_id}`, e.g. "CP-{year}-{seq}".
     pub case_id_format: String,
+    /// The most records one bulk assign, transfer or referral may move (1 to 10000): a slip of
+    /// the hand on a selection should not hand a whole caseload to someone.
+    #[serde(default = "default_bulk_limit")]
+    pub bulk_action_limit: u32,
+}
+
+fn default_bulk_limit() -> u32 {
+    100
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -153,6 +161,7 @@ impl Default for Config {
             },
             records: RecordsConfig {
                 case_id_format: "CP-{year}-{seq}".into(),
+                bulk_action_limit: default_bulk_limit(),
             },
             attachments: AttachmentsConfig {
                 max_file_bytes: 10 * 1024 * 1024,
@@ -287,6 +296,9 @@ impl Config {
         }
         if a.password_min_length < 8 {
             return bad("accounts.password_min_length must be at least 8".into());
+        }
+        if !(1..=10_000).contains(&self.records.bulk_action_limit) {
+            return bad("records.bulk_action_limit must be between 1 and 10000".into());
         }
         let f = &self.records.case_id_format;
         if !f.contains("{seq}") || f.len() > 60 {

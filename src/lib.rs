@@ -22,3 +22,4 @@ pub mod server;
 pub mod tls;
 pub mod user_groups;
 pub mod web;
+pub mod workflows;

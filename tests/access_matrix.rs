@@ -164,6 +164,9 @@ fn expectations() -> Vec<(Method, &'static str, Expect)> {
         // Cases
         (GET, "/api/v2/cases", Roles(&[SU, CW, CM, RR])),
         (POST, "/api/v2/cases", Roles(&[SU, CW, CM])),
+        (POST, "/api/v2/cases/assigns", Roles(&[SU, CM])),
+        (POST, "/api/v2/cases/transfers", Roles(&[SU, CM])),
+        (POST, "/api/v2/cases/referrals", Roles(&[SU, CW, CM])),
         (GET, "/api/v2/cases/{id}", Roles(&[SU, CW, CM, RR])),
         (PATCH, "/api/v2/cases/{id}", Roles(&[SU, CW, CM])),
         (DELETE, "/api/v2/cases/{id}", Roles(&[SU, CM])),
@@ -177,6 +180,41 @@ fn expectations() -> Vec<(Method, &'static str, Expect)> {
         (
             GET,
             "/api/v2/cases/{id}/record_history",
+            Roles(&[SU, CW, CM]),
+        ),
+        // Workflows
+        (
+            GET,
+            "/api/v2/cases/{id}/transitions",
+            Roles(&[SU, CW, CM, RR]),
+        ),
+        (GET, "/api/v2/cases/{id}/assigns", Roles(&[SU, CW, CM, RR])),
+        (POST, "/api/v2/cases/{id}/assigns", Roles(&[SU, CM])),
+        (
+            GET,
+            "/api/v2/cases/{id}/transfers",
+            Roles(&[SU, CW, CM, RR]),
+        ),
+        (POST, "/api/v2/cases/{id}/transfers", Roles(&[SU, CM])),
+        (
+            PATCH,
+            "/api/v2/cases/{id}/transfers/{transition_id}",
+            Roles(&[SU, CW, CM, RR]),
+        ),
+        (
+            GET,
+            "/api/v2/cases/{id}/referrals",
+            Roles(&[SU, CW, CM, RR]),
+        ),
+        (POST, "/api/v2/cases/{id}/referrals", Roles(&[SU, CW, CM])),
+        (
+            PATCH,
+            "/api/v2/cases/{id}/referrals/{transition_id}",
+            Roles(&[SU, CW, CM, RR]),
+        ),
+        (
+            DELETE,
+            "/api/v2/cases/{id}/referrals/{transition_id}",
             Roles(&[SU, CW, CM]),
         ),
         // Forms and lookups: everyone signed in reads them (clients render forms from them);

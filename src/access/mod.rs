@@ -56,6 +56,8 @@ pub enum Action {
     Import,
     ViewHistory,
     ViewAccessLog,
+    /// Refer without the recorded consent of the child or caregiver, giving a reason.
+    ConsentOverride,
     Manage,
 }
 
@@ -93,7 +95,7 @@ string_enum!(Action {
     ReceiveReferral => "receive_referral", RequestApproval => "request_approval",
     Approve => "approve", Close => "close", Reopen => "reopen", Export => "export",
     Import => "import", ViewHistory => "view_history", ViewAccessLog => "view_access_log",
-    Manage => "manage",
+    ConsentOverride => "consent_override", Manage => "manage",
 });
 
 /// One cell of the permission matrix, written `resource:action` when stored.

@@ -136,6 +136,7 @@ const SEEDS: &[Seed] = &[
                     Reopen,
                     ViewHistory,
                     Export,
+                    ConsentOverride,
                 ],
             )
             .chain(grid(&[Reports], &[Read]))

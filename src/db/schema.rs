@@ -312,3 +312,30 @@ diesel::allow_tables_to_appear_in_same_query!(users, user_group_members);
 diesel::allow_tables_to_appear_in_same_query!(users, agencies);
 diesel::allow_tables_to_appear_in_same_query!(records, user_group_members);
 diesel::allow_tables_to_appear_in_same_query!(record_assignments, user_group_members);
+
+diesel::table! {
+    transitions (id) {
+        id -> Text,
+        record_id -> Text,
+        record_type -> Text,
+        kind -> Text,
+        status -> Text,
+        transitioned_by -> Text,
+        transitioned_to -> Nullable<Text>,
+        transitioned_to_agency -> Nullable<Text>,
+        transitioned_to_remote -> Nullable<Text>,
+        remote -> Bool,
+        service -> Nullable<Text>,
+        service_record_id -> Nullable<Text>,
+        consent_overridden -> Bool,
+        consent_individual_transfer -> Bool,
+        notes -> Text,
+        rejected_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        responded_at -> Nullable<Timestamp>,
+        responded_by -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(transitions -> records (record_id));
+diesel::allow_tables_to_appear_in_same_query!(transitions, records);

@@ -22,6 +22,7 @@ use crate::locations::{api as locations_api, pages as location_pages};
 use crate::records::api as cases_api;
 use crate::records::pages as case_pages;
 use crate::user_groups::api as user_groups_api;
+use crate::workflows::api as workflows_api;
 use crate::{api, web::assets, web::pages};
 
 /// One row of the table.
@@ -200,6 +201,10 @@ routes! {
     // Cases
     GET "/api/v2/cases" => cases_api::list, Allowed(CASES_READ);
     POST "/api/v2/cases" => cases_api::create, Allowed(CASES_CREATE);
+    // Bulk workflow actions, before /cases/{id} so that their paths are not taken for ids.
+    POST "/api/v2/cases/assigns" => workflows_api::bulk_assign, Allowed(CASES_ASSIGN);
+    POST "/api/v2/cases/transfers" => workflows_api::bulk_transfer, Allowed(CASES_TRANSFER);
+    POST "/api/v2/cases/referrals" => workflows_api::bulk_refer, Allowed(CASES_REFER);
     GET "/api/v2/cases/{id}" => cases_api::get, Allowed(CASES_READ);
     PATCH "/api/v2/cases/{id}" => cases_api::update, Allowed(CASES_WRITE);
     DELETE "/api/v2/cases/{id}" => cases_api::disable, Allowed(CASES_DISABLE);
@@ -207,6 +212,19 @@ routes! {
     POST "/api/v2/cases/{id}/flags" => cases_api::add_flag, Allowed(CASES_FLAG);
     PATCH "/api/v2/cases/{id}/flags/{flag_id}" => cases_api::remove_flag, Allowed(CASES_FLAG);
     GET "/api/v2/cases/{id}/record_history" => cases_api::record_history, Allowed(CASES_HISTORY);
+
+    // Workflows: who holds a case and who was asked to help. Answering a transfer or referral
+    // takes only read access: the domain lets the recipient alone answer.
+    GET "/api/v2/cases/{id}/transitions" => workflows_api::transitions, Allowed(CASES_READ);
+    GET "/api/v2/cases/{id}/assigns" => workflows_api::assigns, Allowed(CASES_READ);
+    POST "/api/v2/cases/{id}/assigns" => workflows_api::assign, Allowed(CASES_ASSIGN);
+    GET "/api/v2/cases/{id}/transfers" => workflows_api::transfers, Allowed(CASES_READ);
+    POST "/api/v2/cases/{id}/transfers" => workflows_api::transfer, Allowed(CASES_TRANSFER);
+    PATCH "/api/v2/cases/{id}/transfers/{transition_id}" => workflows_api::respond_transfer, Allowed(CASES_READ);
+    GET "/api/v2/cases/{id}/referrals" => workflows_api::referrals, Allowed(CASES_READ);
+    POST "/api/v2/cases/{id}/referrals" => workflows_api::refer, Allowed(CASES_REFER);
+    PATCH "/api/v2/cases/{id}/referrals/{transition_id}" => workflows_api::respond_referral, Allowed(CASES_READ);
+    DELETE "/api/v2/cases/{id}/referrals/{transition_id}" => workflows_api::revoke_referral, Allowed(CASES_REFER);
 
     // Forms and lookups: everyone signed in reads them (clients render forms from them);
     // administrators change them.
@@ -248,6 +266,9 @@ const CASES_WRITE: Permission = cases(Action::Write);
 const CASES_DISABLE: Permission = cases(Action::Disable);
 const CASES_FLAG: Permission = cases(Action::Flag);
 const CASES_HISTORY: Permission = cases(Action::ViewHistory);
+const CASES_ASSIGN: Permission = cases(Action::Assign);
+const CASES_TRANSFER: Permission = cases(Action::Transfer);
+const CASES_REFER: Permission = cases(Action::Refer);
 const FORMS_WRITE: Permission = Permission::new(Resource::Forms, Action::Write);
 const FORMS_MANAGE: Permission = Permission::new(Resource::Forms, Action::Manage);
 const fn agencies(action: Action) -> Permission {

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod api;
+
 use std::path::PathBuf;
 
 use casekeep::accounts;

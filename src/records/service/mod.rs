@@ -219,7 +219,7 @@ fn replace_search_terms(
     Ok(())
 }
 
-fn add_history(
+pub(crate) fn add_history(
     conn: &mut DbConnection,
     record_id: &str,
     version: i64,
@@ -595,4 +595,46 @@ pub fn usernames(
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect())
+}
+
+/// Makes `owner` the owner of a record the caller already reached, inside the caller's
+/// transaction: a new version, and a history entry `action` showing the owner before and after.
+pub(crate) fn set_owner(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    record: &Record,
+    owner: &crate::accounts::User,
+    action: &str,
+) -> AppResult<()> {
+    let previous = match &record.owned_by {
+        Some(id) => usernames(conn, std::slice::from_ref(id))?.remove(id),
+        None => None,
+    };
+    let version = record.version + 1;
+    diesel::update(
+        records::table
+            .find(&record.id)
+            .filter(records::version.eq(record.version)),
+    )
+    .set((
+        records::owned_by.eq(Some(owner.id.clone())),
+        records::owned_by_agency.eq(owner.agency_id.clone()),
+        records::version.eq(version),
+        records::updated_at.eq(now()),
+        records::updated_by.eq(Some(caller.principal.username.clone())),
+    ))
+    .execute(conn)?;
+    let change = Change {
+        field: "owned_by".into(),
+        from: previous.map(Value::String).unwrap_or(Value::Null),
+        to: Value::String(owner.username.clone()),
+    };
+    add_history(
+        conn,
+        &record.id,
+        version,
+        action,
+        &caller.principal.username,
+        &[change],
+    )
 }

@@ -1,0 +1,3 @@
+UPDATE roles SET permissions = replace(permissions, ',"cases:consent_override"', '');
+DROP TRIGGER transitions_generation ON transitions;
+DROP TABLE transitions;
