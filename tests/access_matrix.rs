@@ -100,6 +100,15 @@ fn expectations() -> Vec<(Method, &'static str, Expect)> {
             "/cases/{id}/attachments/{attachment_id}/remove",
             Roles(&[SU, CW, CM]),
         ),
+        (GET, "/cases/{id}/workflow", Roles(&[SU, CW, CM, RR])),
+        (POST, "/cases/{id}/workflow/assign", Roles(&[SU, CM])),
+        (POST, "/cases/{id}/workflow/transfer", Roles(&[SU, CM])),
+        (POST, "/cases/{id}/workflow/refer", Roles(&[SU, CW, CM])),
+        (
+            POST,
+            "/cases/{id}/workflow/{transition_id}",
+            Roles(&[SU, CW, CM, RR]),
+        ),
         (POST, "/agencies/{id}/logo", Roles(&[SU, SA])),
         (GET, "/agencies/{id}/logo", SignedIn),
         // Administration: the form builder and lookups

@@ -420,6 +420,9 @@ async fn bulk_actions_move_all_or_nothing(backend: Backend) {
     );
 }
 
+#[path = "workflows/pages.rs"]
+mod pages;
+
 on_both_backends!(
     assignment_stays_within_reach,
     transfers_are_accepted_or_rejected,

@@ -23,6 +23,7 @@ use crate::records::api as cases_api;
 use crate::records::pages as case_pages;
 use crate::user_groups::api as user_groups_api;
 use crate::workflows::api as workflows_api;
+use crate::workflows::pages as workflow_pages;
 use crate::{api, web::assets, web::pages};
 
 /// One row of the table.
@@ -140,6 +141,11 @@ routes! {
     GET "/cases/{id}/attachments/{attachment_id}" => attachments_api::download, Allowed(CASES_READ);
     GET "/cases/{id}/attachments/{attachment_id}/thumbnail" => attachments_api::thumbnail, Allowed(CASES_READ);
     POST "/cases/{id}/attachments/{attachment_id}/remove" => attachment_pages::remove, Allowed(CASES_WRITE);
+    GET "/cases/{id}/workflow" => workflow_pages::page, Allowed(CASES_READ);
+    POST "/cases/{id}/workflow/assign" => workflow_pages::assign, Allowed(CASES_ASSIGN);
+    POST "/cases/{id}/workflow/transfer" => workflow_pages::transfer, Allowed(CASES_TRANSFER);
+    POST "/cases/{id}/workflow/refer" => workflow_pages::refer, Allowed(CASES_REFER);
+    POST "/cases/{id}/workflow/{transition_id}" => workflow_pages::answer, Allowed(CASES_READ);
     POST "/agencies/{id}/logo" => agency_logo::upload, Allowed(AGENCIES_WRITE);
     GET "/agencies/{id}/logo" => agency_logo::show, SignedIn;
 

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod assign;
+pub mod pages;
 pub mod referral;
 pub mod transfer;
 
@@ -331,4 +332,66 @@ fn deny(
         Ok(_) => AppError::forbidden(),
         Err(e) => e,
     }
+}
+
+/// Why someone is offered as a recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Assign,
+    Transfer,
+    Refer,
+}
+
+/// A user who can be chosen as a recipient.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub username: String,
+    pub full_name: String,
+    pub agency_id: Option<String>,
+}
+
+/// The users the caller may choose for `purpose` on a record owned by `owner`: enabled, with
+/// the permission the purpose needs on the record type, and (to assign) within the caller's
+/// reach. By user name.
+pub fn candidates(
+    conn: &mut DbConnection,
+    kind: &RecordKind,
+    caller: &Caller,
+    purpose: Purpose,
+    owner: Option<&str>,
+) -> AppResult<Vec<Candidate>> {
+    let needs = match purpose {
+        Purpose::Refer => Action::ReceiveReferral,
+        Purpose::Assign | Purpose::Transfer => Action::Read,
+    };
+    let roles_granting: Vec<String> = roles::all(conn)?
+        .into_iter()
+        .filter(|r| {
+            r.permission_set()
+                .allows(Permission::new(kind.resource, needs))
+        })
+        .map(|r| r.id)
+        .collect();
+    let users: Vec<User> = users::table
+        .filter(users::disabled.eq(false))
+        .filter(users::role_id.eq_any(roles_granting))
+        .filter(users::id.ne(me(caller)))
+        .order(users::username.asc())
+        .select(User::as_select())
+        .load(conn)?;
+    let mut out = Vec::new();
+    for u in users {
+        if owner == Some(u.id.as_str()) && purpose != Purpose::Refer {
+            continue;
+        }
+        if purpose == Purpose::Assign && !assign::may_assign_to(conn, &caller.principal, &u)? {
+            continue;
+        }
+        out.push(Candidate {
+            username: u.username,
+            full_name: u.full_name,
+            agency_id: u.agency_id,
+        });
+    }
+    Ok(out)
 }

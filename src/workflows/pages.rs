@@ -1,0 +1,432 @@
+//! The workflow page of a case: its assignments, transfers and referrals with the answers the
+//! viewer may give, and the forms to assign, transfer and refer. Works without JavaScript; a
+//! refused request shows the page again with the reason beside the forms.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::referral::ReferralInput;
+use super::transfer::TransferInput;
+use super::{Candidate, Purpose, TransitionView, ACCEPTED, PENDING, REFERRAL, TRANSFER};
+use crate::access::{Action, Permission};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::i18n::{names, Lang};
+use crate::records::service::{self, Caller};
+use crate::records::{Record, CASE};
+use crate::web::errors::redirect;
+use crate::web::pages::{html, Chrome};
+use crate::web::{request, AppState};
+
+struct Row {
+    id: String,
+    kind: String,
+    kind_label: String,
+    status: String,
+    status_label: String,
+    by: String,
+    to: String,
+    service: String,
+    notes: String,
+    rejected_reason: String,
+    created: String,
+    may_answer: bool,
+    may_finish: bool,
+    may_revoke: bool,
+}
+
+struct Choice {
+    value: String,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/workflow.html")]
+struct WorkflowPage {
+    chrome: Chrome,
+    id: String,
+    display_id: String,
+    name: String,
+    owner: String,
+    rows: Vec<Row>,
+    assign_to: Vec<Choice>,
+    transfer_to: Vec<Choice>,
+    refer_to: Vec<Choice>,
+    services: Vec<Choice>,
+    can_assign: bool,
+    can_transfer: bool,
+    can_refer: bool,
+    can_override: bool,
+    /// Why the last request was refused, in the viewer's language.
+    error: Option<String>,
+}
+
+fn can(caller: &Caller, action: Action) -> bool {
+    caller.principal.can(Permission::new(CASE.resource, action))
+}
+
+fn choices(list: Vec<Candidate>, agencies: &[crate::agencies::AgencyOption]) -> Vec<Choice> {
+    list.into_iter()
+        .map(|c| {
+            let agency = c
+                .agency_id
+                .as_ref()
+                .and_then(|a| agencies.iter().find(|x| &x.id == a))
+                .map(|a| format!(" ({})", a.code))
+                .unwrap_or_default();
+            let name = if c.full_name.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", c.full_name)
+            };
+            Choice {
+                label: format!("{}{name}{agency}", c.username),
+                value: c.username,
+            }
+        })
+        .collect()
+}
+
+/// What the viewer may do with one transition (the domain checks again when they do it).
+fn row(v: &TransitionView, caller: &Caller, lang: &Lang, services: &[Choice]) -> Row {
+    let t = &v.transition;
+    let me = caller.principal.user_id.as_str();
+    let recipient = t.transitioned_to.as_deref() == Some(me);
+    let sender_side = t.transitioned_by == me
+        || (t.kind == REFERRAL && can(caller, Action::Refer))
+        || (t.kind == TRANSFER && can(caller, Action::Transfer));
+    let answers = if t.remote { sender_side } else { recipient };
+    let to = match (&v.to, &t.transitioned_to_remote) {
+        (Some(user), _) => user.clone(),
+        (None, Some(remote)) => match &t.transitioned_to_agency {
+            Some(agency) => format!("{remote} ({agency})"),
+            None => remote.clone(),
+        },
+        (None, None) => String::new(),
+    };
+    let service = t
+        .service
+        .as_deref()
+        .map(|s| {
+            services
+                .iter()
+                .find(|c| c.value == s)
+                .map(|c| c.label.clone())
+                .unwrap_or_else(|| s.to_owned())
+        })
+        .unwrap_or_default();
+    Row {
+        id: t.id.clone(),
+        kind: t.kind.clone(),
+        kind_label: lang.t(&format!("workflow-kind-{}", t.kind)),
+        status: t.status.clone(),
+        status_label: lang.t(&format!("workflow-status-{}", t.status)),
+        by: v.by.clone(),
+        to,
+        service,
+        notes: t.notes.clone(),
+        rejected_reason: t.rejected_reason.clone().unwrap_or_default(),
+        created: t.created_at.format("%Y-%m-%d %H:%M").to_string(),
+        may_answer: answers && t.status == PENDING && t.kind != super::ASSIGN,
+        may_finish: answers && t.kind == REFERRAL && t.status == ACCEPTED,
+        may_revoke: sender_side && t.is_open(),
+    }
+}
+
+/// Renders the page; `error` is the refusal of the request just made, if any.
+async fn render(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    id: String,
+    error: Option<&AppError>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(req)?;
+    let lang = request::language(req);
+    let who = caller.clone();
+    let (record, views, candidates, offered, agencies) = state
+        .db
+        .run(move |c| {
+            let record = service::fetch(c, &CASE, &who, &id)?;
+            let r = record.get();
+            let list = super::of_record(c, &r.id, None)?;
+            let views = super::views(c, list)?;
+            let owner = r.owned_by.clone();
+            let mut lists = Vec::new();
+            for (purpose, action) in [
+                (Purpose::Assign, Action::Assign),
+                (Purpose::Transfer, Action::Transfer),
+                (Purpose::Refer, Action::Refer),
+            ] {
+                lists.push(if can(&who, action) {
+                    super::candidates(c, &CASE, &who, purpose, owner.as_deref())?
+                } else {
+                    Vec::new()
+                });
+            }
+            let offered = crate::agencies::services(c)?.unwrap_or_default();
+            let agencies = crate::agencies::option_list(c)?;
+            let names = service::usernames(c, &owner.into_iter().collect::<Vec<_>>())?;
+            Ok(record.map(|r| (r, views, (lists, names), offered, agencies)))
+        })
+        .await?
+        .committed()
+        .await?;
+    let (mut lists, owner_names) = candidates;
+    let refer_to = choices(lists.pop().unwrap_or_default(), &agencies);
+    let transfer_to = choices(lists.pop().unwrap_or_default(), &agencies);
+    let assign_to = choices(lists.pop().unwrap_or_default(), &agencies);
+    let services: Vec<Choice> = offered
+        .into_iter()
+        .filter(|s| !s.disabled)
+        .map(|s| Choice {
+            label: names::pick(&s.label, lang.code()).to_owned(),
+            value: s.id,
+        })
+        .collect();
+    let rows = views
+        .iter()
+        .map(|v| row(v, &caller, &lang, &services))
+        .collect();
+    let data = record.form_data()?;
+    let page = WorkflowPage {
+        chrome: Chrome::for_request(req, &lang),
+        name: Record::display_name(&data),
+        owner: record
+            .owned_by
+            .as_ref()
+            .and_then(|o| owner_names.get(o).cloned())
+            .unwrap_or_default(),
+        id: record.id,
+        display_id: record.display_id,
+        rows,
+        assign_to,
+        transfer_to,
+        refer_to,
+        services,
+        can_assign: can(&caller, Action::Assign),
+        can_transfer: can(&caller, Action::Transfer),
+        can_refer: can(&caller, Action::Refer),
+        can_override: can(&caller, Action::ConsentOverride),
+        error: error.map(|e| problem_text(&lang, e)),
+    };
+    let mut response = html(&page)?;
+    if let Some(e) = error {
+        *response.status_mut() = actix_web::ResponseError::status_code(e);
+    }
+    Ok(response)
+}
+
+/// A refusal in the viewer's language: specific to the field when the field is known.
+fn problem_text(lang: &Lang, e: &AppError) -> String {
+    match (&e.code, e.field.as_deref()) {
+        (ErrorCode::Invalid, Some(field)) => {
+            let text = lang.t(&format!("workflow-problem-{field}"));
+            if text.starts_with("workflow-problem-") {
+                lang.t(e.code.message_key())
+            } else {
+                text
+            }
+        }
+        (code, _) => lang.t(code.message_key()),
+    }
+}
+
+/// `GET /cases/{id}/workflow`.
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    render(&req, &state, path.into_inner(), None).await
+}
+
+/// Back to the page on success; the page again with the reason on a refusal the user can fix.
+async fn after(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    id: String,
+    result: AppResult<super::Transition>,
+) -> AppResult<HttpResponse> {
+    match result {
+        Ok(_) => Ok(redirect(&format!("/cases/{id}/workflow"))),
+        Err(e) if matches!(e.code, ErrorCode::Invalid | ErrorCode::Conflict) => {
+            render(req, state, id, Some(&e)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn trimmed(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+#[derive(serde::Deserialize)]
+pub struct AssignForm {
+    transitioned_to: String,
+    #[serde(default)]
+    notes: String,
+}
+
+/// `POST /cases/{id}/workflow/assign`.
+pub async fn assign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<AssignForm>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let record = id.clone();
+    let result = state
+        .db
+        .run(move |c| {
+            super::assign::assign(
+                c,
+                &CASE,
+                &caller,
+                &record,
+                form.transitioned_to.trim(),
+                Some(&form.notes),
+            )
+        })
+        .await;
+    after(&req, &state, id, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct TransferForm {
+    transitioned_to: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    consent_individual_transfer: Option<String>,
+}
+
+/// `POST /cases/{id}/workflow/transfer`.
+pub async fn transfer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<TransferForm>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let input = TransferInput {
+        to: form.transitioned_to.trim().to_owned(),
+        notes: Some(form.notes),
+        consent_individual_transfer: form.consent_individual_transfer.is_some(),
+    };
+    let record = id.clone();
+    let result = state
+        .db
+        .run(move |c| super::transfer::transfer(c, &CASE, &caller, &record, &input))
+        .await;
+    after(&req, &state, id, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReferForm {
+    #[serde(default)]
+    transitioned_to: String,
+    #[serde(default)]
+    transitioned_to_remote: String,
+    #[serde(default)]
+    transitioned_to_agency: String,
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    consent_overridden: Option<String>,
+}
+
+/// `POST /cases/{id}/workflow/refer`: to a user chosen in the list, or, with the list left
+/// empty, to the provider outside the system named in the form.
+pub async fn refer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<ReferForm>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let to = trimmed(&form.transitioned_to);
+    let input = ReferralInput {
+        remote: to.is_none() && trimmed(&form.transitioned_to_remote).is_some(),
+        to,
+        to_remote: trimmed(&form.transitioned_to_remote),
+        to_agency: trimmed(&form.transitioned_to_agency),
+        service: trimmed(&form.service),
+        service_record_id: None,
+        consent_overridden: form.consent_overridden.is_some(),
+        notes: Some(form.notes),
+    };
+    let record = id.clone();
+    let result = state
+        .db
+        .run(move |c| super::referral::refer(c, &CASE, &caller, &record, &input))
+        .await;
+    after(&req, &state, id, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct AnswerForm {
+    kind: String,
+    status: String,
+    #[serde(default)]
+    rejected_reason: String,
+}
+
+/// `POST /cases/{id}/workflow/{transition_id}`: accept, reject, finish or revoke.
+pub async fn answer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: web::Form<AnswerForm>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let (id, tid) = path.into_inner();
+    let form = form.into_inner();
+    let record = id.clone();
+    let scope = caller.principal.record_scope();
+    let result = state
+        .db
+        .run(move |c| {
+            let reason = trimmed(&form.rejected_reason);
+            let t = match form.kind.as_str() {
+                TRANSFER => super::transfer::respond(
+                    c,
+                    &CASE,
+                    &caller,
+                    &record,
+                    &tid,
+                    &form.status,
+                    reason.as_deref(),
+                ),
+                REFERRAL => super::referral::respond(
+                    c,
+                    &CASE,
+                    &caller,
+                    &record,
+                    &tid,
+                    &form.status,
+                    reason.as_deref(),
+                ),
+                _ => Err(AppError::invalid(
+                    "kind",
+                    "kind must be transfer or referral",
+                )),
+            }?;
+            let still = crate::records::reach::reaches(c, &scope, &t.record_id)?;
+            Ok((t, still))
+        })
+        .await;
+    // A recipient who rejected or finished no longer reaches the case: back to their list.
+    match result {
+        Ok((_, false)) => Ok(redirect("/cases")),
+        other => after(&req, &state, id, other.map(|(t, _)| t)).await,
+    }
+}
