@@ -15,5 +15,7 @@ use serde_json::{json, Value};
 mod roles;
 #[path = "organisation/scopes.rs"]
 mod scopes;
+#[path = "organisation/sections.rs"]
+mod sections;
 #[path = "organisation/users.rs"]
 mod users;

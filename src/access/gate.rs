@@ -308,9 +308,23 @@ fn principal_for(
     csrf_token: String,
 ) -> Principal {
     // A user whose role row is missing gets no permissions at all.
-    let (role_name, permissions, record_scope) = role
-        .map(|r| (r.name.clone(), r.permission_set(), r.scope()))
-        .unwrap_or_else(|| (String::new(), Default::default(), ScopeKind::Own));
+    let (role_name, permissions, record_scope, section_access) = role
+        .map(|r| {
+            (
+                r.name.clone(),
+                r.permission_set(),
+                r.scope(),
+                r.section_access(),
+            )
+        })
+        .unwrap_or_else(|| {
+            (
+                String::new(),
+                Default::default(),
+                ScopeKind::Own,
+                Default::default(),
+            )
+        });
     Principal {
         user_id: user.id,
         username: user.username,
@@ -324,6 +338,7 @@ fn principal_for(
         record_scope,
         agency_id: user.agency_id,
         user_groups: Vec::new(),
+        section_access,
         auth,
         csrf_token,
     }

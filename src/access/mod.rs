@@ -6,6 +6,7 @@ pub mod gate;
 pub mod principals;
 pub mod roles;
 pub mod roles_api;
+pub mod sections;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -264,6 +265,8 @@ pub struct Principal {
     pub agency_id: Option<String>,
     /// The enabled user groups the user belongs to.
     pub user_groups: Vec<String>,
+    /// What the role may do with each form section.
+    pub section_access: sections::SectionAccess,
     pub auth: AuthMethod,
     /// CSRF token of the browser session (empty for Basic and bearer callers).
     pub csrf_token: String,
@@ -344,6 +347,7 @@ mod tests {
             record_scope: ScopeKind::Own,
             agency_id: None,
             user_groups: Vec::new(),
+            section_access: Default::default(),
             auth: AuthMethod::Basic,
             csrf_token: String::new(),
         }

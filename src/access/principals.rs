@@ -141,6 +141,7 @@ mod tests {
             record_scope: crate::access::ScopeKind::Own,
             agency_id: None,
             user_groups: Vec::new(),
+            section_access: Default::default(),
             auth: AuthMethod::Basic,
             csrf_token: String::new(),
         }

@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use super::sections::SectionAccess;
 use super::{Action, Permission, PermissionSet, Principal, Resource, ScopeKind};
 use crate::audit::{self, Actor, Event, Outcome};
 use crate::db::schema::roles;
@@ -21,6 +22,9 @@ pub struct Role {
     pub updated_at: chrono::NaiveDateTime,
     /// Its users must set up two-step sign-in before anything else.
     pub requires_second_factor: bool,
+    /// JSON object of form section id to `rw`, `r` or `hidden`; read with
+    /// [`Role::section_access`].
+    pub form_section_access: String,
 }
 
 impl Role {
@@ -30,6 +34,10 @@ impl Role {
 
     pub fn scope(&self) -> ScopeKind {
         ScopeKind::from_stored(&self.record_scope)
+    }
+
+    pub fn section_access(&self) -> SectionAccess {
+        SectionAccess::from_json(&self.form_section_access)
     }
 }
 
@@ -203,6 +211,7 @@ pub fn ensure_seeded(conn: &mut DbConnection) -> AppResult<()> {
             created_at: at,
             updated_at: at,
             requires_second_factor: seed.second_factor,
+            form_section_access: "{}".into(),
         };
         let exists = roles::table
             .find(seed.id)
@@ -245,6 +254,7 @@ pub struct RoleInput {
     pub permissions: Option<PermissionSet>,
     pub scope: Option<ScopeKind>,
     pub requires_second_factor: Option<bool>,
+    pub section_access: Option<SectionAccess>,
 }
 
 /// Role ids: 2 to 64 lower-case letters, digits and `-`.
@@ -286,7 +296,10 @@ fn check_reach(editor: &Principal, current: Option<&Role>, next: &Role) -> AppRe
     }
     if changes_reach && !editor.can(ROLES_MANAGE) {
         let beyond = next.permission_set().iter().any(|p| !editor.can(*p));
-        if beyond || next.scope() > editor.record_scope {
+        let sections_wider = editor
+            .section_access
+            .opens_more_than(&next.section_access());
+        if beyond || next.scope() > editor.record_scope || sections_wider {
             return Err(AppError::new(
                 ErrorCode::Forbidden,
                 "A role you edit may not reach further than your own.",
@@ -320,6 +333,7 @@ fn resolve(current: Option<&Role>, input: &RoleInput) -> AppResult<Role> {
                 created_at: at,
                 updated_at: at,
                 requires_second_factor: false,
+                form_section_access: "{}".into(),
             }
         }
     };
@@ -351,6 +365,9 @@ fn resolve(current: Option<&Role>, input: &RoleInput) -> AppResult<Role> {
     }
     if let Some(required) = input.requires_second_factor {
         next.requires_second_factor = required;
+    }
+    if let Some(access) = &input.section_access {
+        next.form_section_access = access.to_json();
     }
     if !problems.is_empty() {
         return Err(AppError::validation(problems));
@@ -446,7 +463,8 @@ pub fn update(
             && next.name == current.name
             && next.description == current.description
             && next.record_scope == current.record_scope
-            && next.requires_second_factor == current.requires_second_factor;
+            && next.requires_second_factor == current.requires_second_factor
+            && next.form_section_access == current.form_section_access;
         if unchanged {
             return Ok(current);
         }
@@ -457,6 +475,7 @@ pub fn update(
                 roles::permissions.eq(&next.permissions),
                 roles::record_scope.eq(&next.record_scope),
                 roles::requires_second_factor.eq(next.requires_second_factor),
+                roles::form_section_access.eq(&next.form_section_access),
                 roles::updated_at.eq(next.updated_at),
             ))
             .execute(conn)?;
@@ -469,6 +488,8 @@ pub fn update(
                     "granted": granted,
                     "withdrawn": withdrawn,
                     "record_scope": { "from": current.record_scope, "to": next.record_scope },
+                    "form_section_access": serde_json::from_str::<serde_json::Value>(&next.form_section_access)
+                        .unwrap_or_default(),
                     "requires_second_factor": next.requires_second_factor,
                 })),
         )?;

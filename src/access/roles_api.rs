@@ -8,6 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 use super::roles::{self, Role, RoleInput};
+use super::sections::{SectionAccess, SectionRight};
 use super::{Action, Permission, PermissionSet, Resource, ScopeKind};
 use crate::api::fields::{Envelope, Fields};
 use crate::api::paging::Paging;
@@ -43,6 +44,9 @@ pub fn role_json(r: &Role) -> Value {
         "record_scope": r.scope().as_str(),
         "permissions": permissions_json(&r.permission_set()),
         "requires_second_factor": r.requires_second_factor,
+        "form_section_read_write": r.section_access().entries()
+            .map(|(s, right)| (s.to_owned(), json!(right.as_str())))
+            .collect::<serde_json::Map<String, Value>>(),
     })
 }
 
@@ -141,6 +145,30 @@ fn read_permissions(value: &Value, problems: &mut Vec<Problem>) -> Option<Permis
     Some(set.into_iter().collect())
 }
 
+/// Reads `form_section_read_write`: section id to `rw`, `r` or `hidden`.
+fn read_section_access(value: &Value, problems: &mut Vec<Problem>) -> SectionAccess {
+    let mut access = SectionAccess::default();
+    let Some(map) = value.as_object() else {
+        problems.push(problem(
+            "form_section_read_write",
+            "not_object",
+            "form_section_read_write must map section ids to rw, r or hidden".into(),
+        ));
+        return access;
+    };
+    for (section, right) in map {
+        match right.as_str().and_then(SectionRight::parse) {
+            Some(r) => access.set(section, r),
+            None => problems.push(problem(
+                "form_section_read_write",
+                "unknown_right",
+                format!("the right of {section} must be rw, r or hidden"),
+            )),
+        }
+    }
+    access
+}
+
 fn input(data: &serde_json::Map<String, Value>) -> AppResult<RoleInput> {
     let mut fields = Fields::new(data);
     let mut problems = Vec::new();
@@ -166,6 +194,9 @@ fn input(data: &serde_json::Map<String, Value>) -> AppResult<RoleInput> {
     let permissions = fields
         .raw("permissions")
         .and_then(|v| read_permissions(v, &mut problems));
+    let section_access = fields
+        .raw("form_section_read_write")
+        .map(|v| read_section_access(v, &mut problems));
     let input = RoleInput {
         id: fields.text("unique_id").flatten(),
         name: fields.text("name").map(Option::unwrap_or_default),
@@ -173,6 +204,7 @@ fn input(data: &serde_json::Map<String, Value>) -> AppResult<RoleInput> {
         permissions,
         scope,
         requires_second_factor: fields.boolean("requires_second_factor"),
+        section_access,
     };
     problems.extend(fields.problems);
     if problems.is_empty() {

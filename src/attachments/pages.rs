@@ -80,7 +80,7 @@ async fn page(
         .await?
         .committed()
         .await?;
-    let catalog = crate::records::pages::case_catalog(state).await?;
+    let catalog = crate::records::pages::catalog_for(state, req, false).await?;
     let config = &state.config.attachments;
     let mut accept: Vec<String> = Vec::new();
     let mut types: Vec<String> = Vec::new();

@@ -6,12 +6,15 @@ use diesel::prelude::*;
 
 use super::store::FileStore;
 use super::{attachment_field_kind, kinds, metadata, names, thumbnail, Attachment, Kind};
+use crate::access::sections::SectionRight;
 use crate::audit::{self, Audited, Outcome};
 use crate::config::AttachmentsConfig;
 use crate::db::schema::attachments;
 use crate::db::{now, Db, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode, Problem};
-use crate::records::service::{event, load_reachable, record_read, within_reach, Caller};
+use crate::records::service::{
+    event, field_right, load_reachable, record_read, within_reach, Caller,
+};
 use crate::records::{Record, RecordKind};
 
 /// Longest description kept, in characters.
@@ -158,6 +161,9 @@ pub async fn attach(
             format!("{:?} is not an attachment field.", upload.field_name),
         )
     })?;
+    if field_right(&catalog, &caller.principal, &upload.field_name) < SectionRight::ReadWrite {
+        return Err(AppError::forbidden());
+    }
     let size = upload.bytes.len() as u64;
     if size > limits.max_file_bytes {
         return Err(too_large(limits.max_file_bytes));
@@ -241,12 +247,15 @@ pub fn list(
     record_id: &str,
 ) -> AppResult<Audited<(Record, Vec<Attachment>)>> {
     let record = load_reachable(conn, kind, caller, record_id, "list_attachments")?;
-    let rows: Vec<Attachment> = attachments::table
+    let catalog = kind.catalog(conn)?;
+    let mut rows: Vec<Attachment> = attachments::table
         .filter(attachments::record_id.eq(&record.id))
         .filter(attachments::removed_at.is_null())
         .order((attachments::created_at.asc(), attachments::id.asc()))
         .select(Attachment::as_select())
         .load(conn)?;
+    // Files of a section hidden from the caller's role are not theirs to know of.
+    rows.retain(|a| field_right(&catalog, &caller.principal, &a.field_name) >= SectionRight::Read);
     let e = event(kind, "list_attachments", Outcome::Done, &record)
         .detail(serde_json::json!({ "count": rows.len() }));
     let receipt = record_read(conn, caller, e)?;
@@ -289,6 +298,9 @@ pub fn read(
     };
     let record = load_reachable(conn, kind, caller, record_id, action)?;
     let row = find(conn, &record.id, attachment_id)?;
+    if field_right(&*kind.catalog(conn)?, &caller.principal, &row.field_name) < SectionRight::Read {
+        return Err(AppError::not_found());
+    }
     let sha256 = match part {
         Part::File => row.sha256.clone(),
         Part::Thumbnail => row
@@ -318,6 +330,11 @@ pub fn remove(
         "remove_attachment",
         |c, r| {
             let mut row = find(c, &r.id, attachment_id)?;
+            if field_right(&*kind.catalog(c)?, &caller.principal, &row.field_name)
+                < SectionRight::ReadWrite
+            {
+                return Err(AppError::forbidden());
+            }
             let at = now();
             diesel::update(attachments::table.find(&row.id))
                 .set((

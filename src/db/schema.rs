@@ -10,6 +10,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         requires_second_factor -> Bool,
+        form_section_access -> Text,
     }
 }
 

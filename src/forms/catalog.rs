@@ -30,7 +30,7 @@ pub struct Choice<'a> {
     pub disabled: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct RefIndex {
     entries: Vec<RefEntry>,
     by_id: HashMap<String, usize>,
@@ -51,7 +51,7 @@ impl RefIndex {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Catalog {
     pub record_type: String,
     /// Every section, visible or not, in display order.
@@ -105,6 +105,21 @@ impl Catalog {
     /// The sections a caseworker sees, in order.
     pub fn visible_sections(&self) -> impl Iterator<Item = &Section> {
         self.sections.iter().filter(|s| s.visible)
+    }
+
+    /// This form as a role sees it: sections the role has less than `least` on are not shown.
+    pub fn restricted(
+        &self,
+        access: &crate::access::sections::SectionAccess,
+        least: crate::access::sections::SectionRight,
+    ) -> Catalog {
+        let mut copy = self.clone();
+        for s in &mut copy.sections {
+            if access.right(&s.id) < least {
+                s.visible = false;
+            }
+        }
+        copy
     }
 
     pub fn section(&self, id: &str) -> Option<&Section> {

@@ -46,7 +46,7 @@ pub async fn history(
         .await?
         .committed()
         .await?;
-    let catalog = super::case_catalog(&state).await?;
+    let catalog = super::catalog_for(&state, &req, false).await?;
     let catalog = catalog.as_ref();
     let rows = entries
         .iter()

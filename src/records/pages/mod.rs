@@ -37,6 +37,32 @@ pub(crate) async fn case_catalog(state: &AppState) -> AppResult<std::sync::Arc<C
     state.db.run(|c| CASE.catalog(c)).await
 }
 
+/// The case form as the signed-in user's role sees it: for reading, without its hidden
+/// sections; for editing, with only the sections it may write.
+pub(crate) async fn catalog_for(
+    state: &AppState,
+    req: &HttpRequest,
+    editing: bool,
+) -> AppResult<std::sync::Arc<Catalog>> {
+    use crate::access::sections::SectionRight;
+    use actix_web::HttpMessage;
+    let catalog = case_catalog(state).await?;
+    let access = req
+        .extensions()
+        .get::<crate::access::Principal>()
+        .map(|p| p.section_access.clone())
+        .unwrap_or_default();
+    if access.is_unrestricted() {
+        return Ok(catalog);
+    }
+    let least = if editing {
+        SectionRight::ReadWrite
+    } else {
+        SectionRight::Read
+    };
+    Ok(std::sync::Arc::new(catalog.restricted(&access, least)))
+}
+
 /// A value as a reader sees it: option labels translated, yes/no for tick boxes.
 fn display_value(
     catalog: &Catalog,
@@ -155,7 +181,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
         .await?
         .committed()
         .await?;
-    let catalog = case_catalog(&state).await?;
+    let catalog = catalog_for(&state, &req, false).await?;
     let catalog = catalog.as_ref();
     let lbl = |lookup: &str, v: &Option<String>| {
         v.as_deref()
@@ -346,7 +372,7 @@ fn form_page(
 
 pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let lang = request::language(&req);
-    let catalog = case_catalog(&state).await?;
+    let catalog = catalog_for(&state, &req, true).await?;
     let catalog = catalog.as_ref();
     let mut data = Map::new();
     data.insert(
@@ -374,7 +400,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let caller = request::caller(&req)?;
     let lang = request::language(&req);
-    let catalog = case_catalog(&state).await?;
+    let catalog = catalog_for(&state, &req, true).await?;
     let catalog = catalog.as_ref();
     let data = form_view::parse_submission(catalog, &body_pairs(&body));
     let format = state.config.records.case_id_format.clone();
@@ -413,7 +439,7 @@ pub async fn edit_form(
         .committed()
         .await?;
     let data = record.form_data()?;
-    let catalog = case_catalog(&state).await?;
+    let catalog = catalog_for(&state, &req, true).await?;
     let catalog = catalog.as_ref();
     form_page(
         &req,
@@ -447,7 +473,7 @@ pub async fn update(
     let id = path.into_inner();
     let pairs = body_pairs(&body);
     let base_version = version_of(&pairs)?;
-    let catalog = case_catalog(&state).await?;
+    let catalog = catalog_for(&state, &req, true).await?;
     let catalog = catalog.as_ref();
     let submitted = form_view::parse_submission(catalog, &pairs);
     let (rid, patch, who) = (id.clone(), submitted.clone(), caller.clone());
@@ -707,7 +733,7 @@ pub async fn show(
         .await?
         .committed()
         .await?;
-    let catalog = case_catalog(&state).await?;
+    let catalog = catalog_for(&state, &req, false).await?;
     let catalog = catalog.as_ref();
     let data = record.form_data()?;
     let (sections, empty_sections) = compact_sections(shown_sections(catalog, &data, &lang));

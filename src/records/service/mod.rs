@@ -3,6 +3,9 @@
 //! the caller's scope is refused (403) and audited as denied.
 
 mod flags;
+mod sections;
+
+pub(crate) use sections::field_right;
 
 pub use flags::{flag, flags, flags_of, unflag, Flag};
 
@@ -253,6 +256,7 @@ pub fn create(
     display_id_format: &str,
 ) -> AppResult<Record> {
     let catalog = kind.catalog(conn)?;
+    sections::refuse_locked(conn, kind, caller, &catalog, None, input)?;
     let mut data = merge::clean(&catalog, input);
     apply_calculations(&catalog, &mut data, today());
     let status = status_from(input, "open")?;
@@ -325,6 +329,10 @@ pub fn create(
         )?;
         Ok(record)
     })
+    .map(|mut r| {
+        sections::redact(&catalog, &caller.principal, &mut r);
+        r
+    })
 }
 
 /// One record, audited as a view.
@@ -334,8 +342,9 @@ pub fn fetch(
     caller: &Caller,
     id: &str,
 ) -> AppResult<Audited<Record>> {
-    let record = load_reachable(conn, kind, caller, id, "view")?;
+    let mut record = load_reachable(conn, kind, caller, id, "view")?;
     let receipt = record_read(conn, caller, event(kind, "view", Outcome::Done, &record))?;
+    sections::redact(&*kind.catalog(conn)?, &caller.principal, &mut record);
     Ok(Audited::new(record, receipt))
 }
 
@@ -366,7 +375,14 @@ pub fn list(
     q: &ListQuery,
     cache: &ListCache,
 ) -> AppResult<Audited<ListPage>> {
-    let (rows, total) = query::page(conn, kind.name, &caller.principal.record_scope(), q, cache)?;
+    let (mut rows, total) =
+        query::page(conn, kind.name, &caller.principal.record_scope(), q, cache)?;
+    if !caller.principal.section_access.is_unrestricted() {
+        let catalog = kind.catalog(conn)?;
+        for r in &mut rows {
+            sections::redact(&catalog, &caller.principal, r);
+        }
+    }
     let mut e = Event::new("list", Outcome::Done);
     e.record_type = Some(kind.name.into());
     e.detail = serde_json::json!({
@@ -409,6 +425,7 @@ pub fn update(
     expected_version: Option<i64>,
 ) -> AppResult<Record> {
     let catalog = kind.catalog(conn)?;
+    sections::refuse_locked(conn, kind, caller, &catalog, Some(id), patch)?;
     let outcome = write_transaction::<_, AppError, _>(conn, |conn| {
         lock_for_change(conn, id)?;
         let record = match load_reachable(conn, kind, caller, id, "update") {
@@ -485,7 +502,10 @@ pub fn update(
         audit::write(conn, &caller.actor, e)?;
         Ok(Ok(load(conn, kind, id)?))
     })?;
-    outcome
+    outcome.map(|mut r| {
+        sections::redact(&catalog, &caller.principal, &mut r);
+        r
+    })
 }
 
 /// Disables a record: kept, hidden from lists and reads, audited.
@@ -559,7 +579,11 @@ pub fn history(
         caller,
         event(kind, "view_history", Outcome::Done, &record),
     )?;
-    let entries = history_since(conn, &record.id, 0)?;
+    let mut entries = history_since(conn, &record.id, 0)?;
+    let catalog = kind.catalog(conn)?;
+    sections::redact_history(&catalog, &caller.principal, &mut entries);
+    let mut record = record;
+    sections::redact(&catalog, &caller.principal, &mut record);
     Ok(Audited::new((record, entries), receipt))
 }
 

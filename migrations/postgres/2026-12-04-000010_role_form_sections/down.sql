@@ -1,0 +1,1 @@
+ALTER TABLE roles DROP COLUMN form_section_access;
