@@ -106,6 +106,11 @@ fn expectations() -> Vec<(Method, &'static str, Expect)> {
         (POST, "/cases/{id}/workflow/refer", Roles(&[SU, CW, CM])),
         (
             POST,
+            "/cases/{id}/workflow/approvals",
+            Roles(&[SU, CW, CM, RR]),
+        ),
+        (
+            POST,
             "/cases/{id}/workflow/{transition_id}",
             Roles(&[SU, CW, CM, RR]),
         ),
@@ -225,6 +230,16 @@ fn expectations() -> Vec<(Method, &'static str, Expect)> {
             DELETE,
             "/api/v2/cases/{id}/referrals/{transition_id}",
             Roles(&[SU, CW, CM]),
+        ),
+        (
+            GET,
+            "/api/v2/cases/{id}/approvals",
+            Roles(&[SU, CW, CM, RR]),
+        ),
+        (
+            PATCH,
+            "/api/v2/cases/{id}/approvals/{approval_id}",
+            Roles(&[SU, CW, CM, RR]),
         ),
         // Forms and lookups: everyone signed in reads them (clients render forms from them);
         // administrators change them.

@@ -420,6 +420,102 @@ async fn bulk_actions_move_all_or_nothing(backend: Backend) {
     );
 }
 
+async fn approvals_by_a_manager_of_the_group(backend: Backend) {
+    let o = office(backend, None).await;
+    let (a, m) = (Api::of(&o.app, "worker.a"), Api::of(&o.app, "manager"));
+    let admin = Api::admin(&o.app);
+    let case = new_case(&a, true).await;
+    let plan = format!("/cases/{case}/approvals/case_plan");
+    let (status, body) = a
+        .patch(
+            &plan,
+            json!({"approval_status": "requested", "notes": "Plan ready for review"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["approval_status"], "requested");
+    assert_eq!(body["data"]["requested_by"], "worker.a");
+    assert_eq!(
+        a.patch(&plan, json!({"approval_status": "requested"}))
+            .await
+            .0,
+        409
+    );
+    // Not the worker themselves, and not someone outside the owner's groups, even a superuser.
+    assert_eq!(
+        a.patch(&plan, json!({"approval_status": "approved"}))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        admin
+            .patch(&plan, json!({"approval_status": "approved"}))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        o.app.audit_tail(1)[0].outcome,
+        "denied",
+        "the refusal is audited"
+    );
+    // The manager of the team decides, with comments.
+    let (status, body) = m
+        .patch(
+            &plan,
+            json!({"approval_status": "approved", "notes": "Good plan"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["approved_by"], "manager");
+    assert_eq!(body["data"]["approval_comments"], "Good plan");
+    assert_eq!(
+        m.patch(&plan, json!({"approval_status": "rejected"}))
+            .await
+            .0,
+        409,
+        "nothing waits"
+    );
+    // A closure request, rejected.
+    let closure = format!("/cases/{case}/approvals/closure");
+    a.patch(&closure, json!({"approval_status": "requested"}))
+        .await;
+    let (status, body) = m
+        .patch(
+            &closure,
+            json!({"approval_status": "rejected", "notes": "Services still running"}),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["data"]["approval_status"]),
+        (200, &json!("rejected"))
+    );
+    let (_, body) = a.get(&format!("/cases/{case}/approvals")).await;
+    let kinds: Vec<(&str, &str)> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["approval_id"].as_str().unwrap(),
+                x["approval_status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds, [("case_plan", "approved"), ("closure", "rejected")]);
+    assert_eq!(
+        a.patch(
+            &format!("/cases/{case}/approvals/holiday"),
+            json!({"approval_status": "requested"})
+        )
+        .await
+        .0,
+        422
+    );
+    let _ = &o.team;
+}
+
 #[path = "workflows/pages.rs"]
 mod pages;
 
@@ -429,4 +525,5 @@ on_both_backends!(
     referral_needs_consent_and_ends_access,
     referral_refusals,
     bulk_actions_move_all_or_nothing,
+    approvals_by_a_manager_of_the_group,
 );

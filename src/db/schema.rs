@@ -340,3 +340,21 @@ diesel::table! {
 
 diesel::joinable!(transitions -> records (record_id));
 diesel::allow_tables_to_appear_in_same_query!(transitions, records);
+
+diesel::table! {
+    approvals (id) {
+        id -> Text,
+        record_id -> Text,
+        approval_type -> Text,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        request_comments -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_comments -> Text,
+    }
+}
+
+diesel::joinable!(approvals -> records (record_id));
+diesel::allow_tables_to_appear_in_same_query!(approvals, records);

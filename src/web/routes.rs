@@ -145,6 +145,7 @@ routes! {
     POST "/cases/{id}/workflow/assign" => workflow_pages::assign, Allowed(CASES_ASSIGN);
     POST "/cases/{id}/workflow/transfer" => workflow_pages::transfer, Allowed(CASES_TRANSFER);
     POST "/cases/{id}/workflow/refer" => workflow_pages::refer, Allowed(CASES_REFER);
+    POST "/cases/{id}/workflow/approvals" => workflow_pages::approval, Allowed(CASES_READ);
     POST "/cases/{id}/workflow/{transition_id}" => workflow_pages::answer, Allowed(CASES_READ);
     POST "/agencies/{id}/logo" => agency_logo::upload, Allowed(AGENCIES_WRITE);
     GET "/agencies/{id}/logo" => agency_logo::show, SignedIn;
@@ -231,6 +232,10 @@ routes! {
     POST "/api/v2/cases/{id}/referrals" => workflows_api::refer, Allowed(CASES_REFER);
     PATCH "/api/v2/cases/{id}/referrals/{transition_id}" => workflows_api::respond_referral, Allowed(CASES_READ);
     DELETE "/api/v2/cases/{id}/referrals/{transition_id}" => workflows_api::revoke_referral, Allowed(CASES_REFER);
+    // Requesting and deciding share one path (as in Primero); the domain checks which
+    // permission the requested status needs, and that a decider manages the owner's group.
+    GET "/api/v2/cases/{id}/approvals" => workflows_api::approvals, Allowed(CASES_READ);
+    PATCH "/api/v2/cases/{id}/approvals/{approval_id}" => workflows_api::approval, Allowed(CASES_READ);
 
     // Forms and lookups: everyone signed in reads them (clients render forms from them);
     // administrators change them.

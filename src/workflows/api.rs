@@ -366,3 +366,92 @@ pub async fn bulk_refer(
     })
     .await
 }
+
+/// An approval as the API shows it: users by user name.
+fn approval_json(
+    a: &super::approvals::Approval,
+    names: &std::collections::HashMap<String, String>,
+) -> Value {
+    let name = |id: &str| names.get(id).cloned();
+    json!({
+        "id": a.id,
+        "record_id": a.record_id,
+        "approval_id": a.approval_type,
+        "approval_status": a.status,
+        "requested_by": name(&a.requested_by),
+        "requested_at": rfc3339(a.requested_at),
+        "notes": a.request_comments,
+        "approved_by": a.decided_by.as_deref().and_then(name),
+        "approval_date": a.decided_at.map(rfc3339),
+        "approval_comments": a.decision_comments,
+    })
+}
+
+fn approvals_json(
+    conn: &mut crate::db::DbConnection,
+    list: &[super::approvals::Approval],
+) -> AppResult<Vec<Value>> {
+    let mut ids: Vec<String> = list.iter().map(|a| a.requested_by.clone()).collect();
+    ids.extend(list.iter().filter_map(|a| a.decided_by.clone()));
+    let names = crate::records::service::usernames(conn, &ids)?;
+    Ok(list.iter().map(|a| approval_json(a, &names)).collect())
+}
+
+/// `GET /api/v2/cases/{id}/approvals`, oldest first.
+pub async fn approvals(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let id = path.into_inner();
+    let data = state
+        .db
+        .run(move |c| {
+            let list = super::approvals::read(c, &CASE, &caller, &id)?;
+            let json = approvals_json(c, list.get())?;
+            Ok(list.map(|_| json))
+        })
+        .await?
+        .committed()
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "data": data })))
+}
+
+/// `PATCH /api/v2/cases/{id}/approvals/{approval_id}` (`assessment`, `case_plan`, `closure`):
+/// `{"data": {"approval_status": "requested" | "approved" | "rejected", "notes"}}`.
+pub async fn approval(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Json<Envelope>,
+) -> AppResult<HttpResponse> {
+    use super::approvals::{self as a, APPROVED, REJECTED, REQUESTED};
+    let caller = request::caller(&req)?;
+    let (id, approval_type) = path.into_inner();
+    let data = body.into_inner().data;
+    let (status, notes) = read(&data, |f| {
+        (f.text("approval_status"), f.text("notes").flatten())
+    })?;
+    let status = required(status, "approval_status")?;
+    let answer = state
+        .db
+        .run(move |c| {
+            let n = notes.as_deref();
+            let done = match status.as_str() {
+                REQUESTED => a::request(c, &CASE, &caller, &id, &approval_type, n)?,
+                APPROVED => a::decide(c, &CASE, &caller, &id, &approval_type, true, n)?,
+                REJECTED => a::decide(c, &CASE, &caller, &id, &approval_type, false, n)?,
+                _ => {
+                    return Err(AppError::invalid(
+                        "approval_status",
+                        "approval_status must be requested, approved or rejected",
+                    ))
+                }
+            };
+            let json = approvals_json(c, std::slice::from_ref(&done))?;
+            Ok(json!({ "data": json.first() }))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(answer))
+}

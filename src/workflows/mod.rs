@@ -8,6 +8,7 @@
 //! access at their next request.
 
 pub mod api;
+pub mod approvals;
 pub mod assign;
 pub mod pages;
 pub mod referral;

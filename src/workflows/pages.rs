@@ -39,6 +39,18 @@ struct Choice {
     label: String,
 }
 
+struct ApprovalRow {
+    approval_type: String,
+    type_label: String,
+    status: String,
+    status_label: String,
+    requested_by: String,
+    requested_at: String,
+    notes: String,
+    decided_by: String,
+    decision_comments: String,
+}
+
 #[derive(Template)]
 #[template(path = "cases/workflow.html")]
 struct WorkflowPage {
@@ -56,6 +68,12 @@ struct WorkflowPage {
     can_transfer: bool,
     can_refer: bool,
     can_override: bool,
+    /// Where the case stands: new, assessment, case plan, service provision, closed.
+    stage_label: String,
+    approvals: Vec<ApprovalRow>,
+    approval_types: Vec<Choice>,
+    can_request_approval: bool,
+    can_decide: bool,
     /// Why the last request was refused, in the viewer's language.
     error: Option<String>,
 }
@@ -147,6 +165,12 @@ async fn render(
         .run(move |c| {
             let record = service::fetch(c, &CASE, &who, &id)?;
             let r = record.get();
+            let approvals = super::approvals::of_record(c, &r.id)?;
+            let may_decide = super::approvals::may_decide(c, &CASE, &who, r.owned_by.as_deref())?;
+            let mut approver_ids: Vec<String> =
+                approvals.iter().map(|a| a.requested_by.clone()).collect();
+            approver_ids.extend(approvals.iter().filter_map(|a| a.decided_by.clone()));
+            let approver_names = service::usernames(c, &approver_ids)?;
             let list = super::of_record(c, &r.id, None)?;
             let views = super::views(c, list)?;
             let owner = r.owned_by.clone();
@@ -165,12 +189,13 @@ async fn render(
             let offered = crate::agencies::services(c)?.unwrap_or_default();
             let agencies = crate::agencies::option_list(c)?;
             let names = service::usernames(c, &owner.into_iter().collect::<Vec<_>>())?;
-            Ok(record.map(|r| (r, views, (lists, names), offered, agencies)))
+            let approvals = (approvals, approver_names, may_decide);
+            Ok(record.map(|r| (r, views, (lists, names, approvals), offered, agencies)))
         })
         .await?
         .committed()
         .await?;
-    let (mut lists, owner_names) = candidates;
+    let (mut lists, owner_names, (approvals, approver_names, can_decide)) = candidates;
     let refer_to = choices(lists.pop().unwrap_or_default(), &agencies);
     let transfer_to = choices(lists.pop().unwrap_or_default(), &agencies);
     let assign_to = choices(lists.pop().unwrap_or_default(), &agencies);
@@ -187,7 +212,35 @@ async fn render(
         .map(|v| row(v, &caller, &lang, &services))
         .collect();
     let data = record.form_data()?;
+    let stage = super::approvals::stage(&record.status, &data, &approvals);
+    let name_of = |id: &str| approver_names.get(id).cloned().unwrap_or_default();
+    let approval_rows = approvals
+        .iter()
+        .map(|a| ApprovalRow {
+            approval_type: a.approval_type.clone(),
+            type_label: lang.t(&format!("approval-type-{}", a.approval_type)),
+            status: a.status.clone(),
+            status_label: lang.t(&format!("approval-status-{}", a.status)),
+            requested_by: name_of(&a.requested_by),
+            requested_at: a.requested_at.format("%Y-%m-%d %H:%M").to_string(),
+            notes: a.request_comments.clone(),
+            decided_by: a.decided_by.as_deref().map(name_of).unwrap_or_default(),
+            decision_comments: a.decision_comments.clone(),
+        })
+        .collect();
+    let approval_types = super::approvals::TYPES
+        .iter()
+        .map(|t| Choice {
+            value: (*t).to_owned(),
+            label: lang.t(&format!("approval-type-{t}")),
+        })
+        .collect();
     let page = WorkflowPage {
+        stage_label: lang.t(&format!("workflow-stage-{stage}")),
+        approvals: approval_rows,
+        approval_types,
+        can_request_approval: can(&caller, Action::RequestApproval),
+        can_decide,
         chrome: Chrome::for_request(req, &lang),
         name: Record::display_name(&data),
         owner: record
@@ -428,5 +481,46 @@ pub async fn answer(
     match result {
         Ok((_, false)) => Ok(redirect("/cases")),
         other => after(&req, &state, id, other.map(|(t, _)| t)).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ApprovalForm {
+    approval_type: String,
+    status: String,
+    #[serde(default)]
+    notes: String,
+}
+
+/// `POST /cases/{id}/workflow/approvals`: request an approval, or decide the waiting one.
+pub async fn approval(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<ApprovalForm>,
+) -> AppResult<HttpResponse> {
+    use super::approvals::{self as a, APPROVED, REJECTED, REQUESTED};
+    let caller = request::caller(&req)?;
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let record = id.clone();
+    let result = state
+        .db
+        .run(move |c| {
+            let (t, n) = (form.approval_type.as_str(), Some(form.notes.as_str()));
+            match form.status.as_str() {
+                REQUESTED => a::request(c, &CASE, &caller, &record, t, n),
+                APPROVED => a::decide(c, &CASE, &caller, &record, t, true, n),
+                REJECTED => a::decide(c, &CASE, &caller, &record, t, false, n),
+                _ => Err(AppError::invalid("approval_status", "unknown decision")),
+            }
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(redirect(&format!("/cases/{id}/workflow"))),
+        Err(e) if matches!(e.code, ErrorCode::Invalid | ErrorCode::Conflict) => {
+            render(&req, &state, id, Some(&e)).await
+        }
+        Err(e) => Err(e),
     }
 }

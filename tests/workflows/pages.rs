@@ -151,4 +151,57 @@ pub async fn forms_by_role_and_refusals_in_language(backend: Backend) {
     assert_eq!(status, 403);
 }
 
-on_both_backends!(forms_by_role_and_refusals_in_language);
+pub async fn approvals_on_the_page(backend: Backend) {
+    let o = office(backend, None).await;
+    let case = new_case(&Api::of(&o.app, "worker.a"), true).await;
+    let (worker, token) = session(&o.app, "worker.a").await;
+    let (_, html) = page(&o.app, &worker, &case).await;
+    assert!(html.contains("class=\"stage\">New<"), "a new case");
+    let (status, _, _) = post(
+        &o.app,
+        &worker,
+        &format!("/cases/{case}/workflow/approvals"),
+        &[
+            ("csrf_token", &token),
+            ("approval_type", "assessment"),
+            ("status", "requested"),
+            ("notes", "Assessment done"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, html) = page(&o.app, &worker, &case).await;
+    assert!(html.contains("data-approval=\"assessment\" data-status=\"requested\""));
+    assert!(html.contains("class=\"stage\">Assessment<"));
+    assert!(
+        !html.contains("value=\"approved\""),
+        "the worker does not decide"
+    );
+    let (manager, token) = session(&o.app, "manager").await;
+    let (_, html) = page(&o.app, &manager, &case).await;
+    assert!(
+        html.contains("value=\"approved\""),
+        "the team's manager decides"
+    );
+    let (status, _, _) = post(
+        &o.app,
+        &manager,
+        &format!("/cases/{case}/workflow/approvals"),
+        &[
+            ("csrf_token", &token),
+            ("approval_type", "assessment"),
+            ("status", "approved"),
+            ("notes", "Agreed"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, html) = page(&o.app, &worker, &case).await;
+    assert!(html.contains("data-approval=\"assessment\" data-status=\"approved\""));
+    assert!(html.contains("Agreed"));
+}
+
+on_both_backends!(
+    forms_by_role_and_refusals_in_language,
+    approvals_on_the_page
+);
