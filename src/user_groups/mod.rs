@@ -82,6 +82,17 @@ pub fn member_ids(conn: &mut DbConnection, group_id: &str) -> AppResult<Vec<Stri
         .load(conn)?)
 }
 
+/// How many members each group has, by group id; a group without members is absent.
+pub fn member_counts(
+    conn: &mut DbConnection,
+) -> AppResult<std::collections::BTreeMap<String, i64>> {
+    let counts: Vec<(String, i64)> = user_group_members::table
+        .group_by(user_group_members::user_group_id)
+        .select((user_group_members::user_group_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(counts.into_iter().collect())
+}
+
 /// Whether two users share an enabled group.
 pub fn share_a_group(conn: &mut DbConnection, a: &str, b: &str) -> AppResult<bool> {
     let of_a = enabled_groups_of(conn, a)?;
