@@ -5,6 +5,7 @@
 //! log and past decisions name it. A disabled group gives its members no reach.
 
 pub mod api;
+pub mod pages;
 
 use diesel::prelude::*;
 
