@@ -4,6 +4,7 @@
 pub mod form_token;
 pub mod gate;
 pub mod principals;
+pub mod role_pages;
 pub mod roles;
 pub mod roles_api;
 pub mod sections;

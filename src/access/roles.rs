@@ -244,6 +244,19 @@ pub fn all(conn: &mut DbConnection) -> AppResult<Vec<Role>> {
         .load(conn)?)
 }
 
+/// How many accounts (disabled ones included) hold each role, by role id; a role nobody holds
+/// is absent.
+pub fn users_per_role(
+    conn: &mut DbConnection,
+) -> AppResult<std::collections::BTreeMap<String, i64>> {
+    use crate::db::schema::users;
+    let counts: Vec<(String, i64)> = users::table
+        .group_by(users::role_id)
+        .select((users::role_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(counts.into_iter().collect())
+}
+
 /// What a create or change sets; `None` keeps what is there.
 #[derive(Debug, Clone, Default)]
 pub struct RoleInput {

@@ -170,6 +170,34 @@ fn may_grant(manager: &Principal, role: &roles::Role) -> bool {
             && role.scope() <= manager.record_scope)
 }
 
+/// The roles the manager may give, by name: what the user pages offer.
+pub fn grantable_roles(
+    conn: &mut DbConnection,
+    manager: &Principal,
+) -> AppResult<Vec<roles::Role>> {
+    Ok(roles::all(conn)?
+        .into_iter()
+        .filter(|r| may_grant(manager, r))
+        .collect())
+}
+
+/// Whether the manager manages accounts in every agency (and may leave a user without one).
+pub fn manages_every_agency(manager: &Principal) -> bool {
+    manager.can(MANAGE_ALL)
+}
+
+/// The enabled agencies the manager may place users in, by code: every one with
+/// `users:manage`, else only their own.
+pub fn placeable_agencies(
+    conn: &mut DbConnection,
+    manager: &Principal,
+) -> AppResult<Vec<agencies::Agency>> {
+    Ok(agencies::all(conn)?
+        .into_iter()
+        .filter(|a| !a.disabled && reaches_agency(manager, Some(a.id.as_str())))
+        .collect())
+}
+
 /// Checks the parts of the input that need the database; collects every problem.
 fn check(
     conn: &mut DbConnection,

@@ -7,6 +7,7 @@ pub mod password;
 pub mod second_factor;
 pub mod second_factor_pages;
 pub mod sessions;
+pub mod user_pages;
 pub mod users_api;
 
 use diesel::prelude::*;

@@ -5,6 +5,7 @@
 //! log and past decisions name it. A disabled group gives its members no reach.
 
 pub mod api;
+pub mod pages;
 
 use diesel::prelude::*;
 
@@ -80,6 +81,17 @@ pub fn member_ids(conn: &mut DbConnection, group_id: &str) -> AppResult<Vec<Stri
         .filter(user_group_members::user_group_id.eq(group_id))
         .select(user_group_members::user_id)
         .load(conn)?)
+}
+
+/// How many members each group has, by group id; a group without members is absent.
+pub fn member_counts(
+    conn: &mut DbConnection,
+) -> AppResult<std::collections::BTreeMap<String, i64>> {
+    let counts: Vec<(String, i64)> = user_group_members::table
+        .group_by(user_group_members::user_group_id)
+        .select((user_group_members::user_group_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(counts.into_iter().collect())
 }
 
 /// Whether two users share an enabled group.

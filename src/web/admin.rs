@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::Problem;
+use actix_web::http::StatusCode;
+
+use crate::error::{AppError, ErrorCode, Problem};
 use crate::i18n::names::Names;
 use crate::i18n::{self, Lang};
 
@@ -70,4 +72,86 @@ pub fn segment(code: &str) -> String {
     url::form_urlencoded::byte_serialize(code.as_bytes())
         .collect::<String>()
         .replace('+', "%20")
+}
+
+/// Why a posted change was not made, as its form shows it: problems beside the fields, or the
+/// refusal of a rule (the domain's own sentence, which names no internals) above the form.
+#[derive(Debug, Default)]
+pub enum Trouble {
+    #[default]
+    None,
+    Problems(Vec<Problem>),
+    Refused(String),
+}
+
+impl Trouble {
+    /// Sorts an error from a change into what its form shows. `taken` is the field and problem
+    /// kind a conflict is about (a name already used), or `None` when a conflict is a refusal.
+    /// Any other error is not the form's to show and is handed back.
+    pub fn from_error(e: AppError, taken: Option<(&str, &'static str)>) -> Result<Self, AppError> {
+        match (e.code, taken) {
+            (ErrorCode::Invalid, _) if e.problems.is_empty() => Ok(Self::Problems(vec![Problem {
+                field: e.field.clone().unwrap_or_default(),
+                kind: "invalid",
+                message: e.message,
+            }])),
+            (ErrorCode::Invalid, _) => Ok(Self::Problems(e.problems)),
+            (ErrorCode::Conflict, Some((field, kind))) => Ok(Self::Problems(vec![Problem {
+                field: field.to_owned(),
+                kind,
+                message: e.message,
+            }])),
+            (ErrorCode::Forbidden | ErrorCode::Conflict, _) => Ok(Self::Refused(e.message)),
+            _ => Err(e),
+        }
+    }
+
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Self::Problems(p) => p,
+            _ => &[],
+        }
+    }
+
+    pub fn refusal(&self) -> Option<String> {
+        match self {
+            Self::Refused(message) => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    /// The status of the re-rendered form.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::None => StatusCode::OK,
+            Self::Problems(_) => ErrorCode::Invalid.status(),
+            Self::Refused(_) => ErrorCode::Forbidden.status(),
+        }
+    }
+}
+
+/// A choice in a select or a group of radio buttons.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The first value of a query-string or form field, trimmed, if not empty.
+pub fn optional_value(pairs: &[(String, String)], key: &str) -> Option<String> {
+    Some(form_value(pairs, key)).filter(|v| !v.is_empty())
+}
+
+/// Every value of a repeated field (tick boxes).
+pub fn form_values(pairs: &[(String, String)], key: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// Whether the form sent the field at all.
+pub fn has_field(pairs: &[(String, String)], key: &str) -> bool {
+    pairs.iter().any(|(k, _)| k == key)
 }

@@ -49,6 +49,24 @@ impl Chrome {
                 "nav-admin",
                 p.can(Permission::new(Resource::Forms, Action::Write)),
             ));
+            // Those without the form builder reach the organisation's pages from here; the
+            // others from the administration index.
+            let builder = p.can(Permission::new(Resource::Forms, Action::Write));
+            for (href, key, resource) in [
+                ("/admin/users", "nav-users", Resource::Users),
+                (
+                    "/admin/user-groups",
+                    "nav-user-groups",
+                    Resource::UserGroups,
+                ),
+                ("/admin/roles", "nav-roles", Resource::Roles),
+            ] {
+                nav.push((
+                    href,
+                    key,
+                    !builder && p.can(Permission::new(resource, Action::Read)),
+                ));
+            }
             nav.push(("/account", "nav-account", true));
         }
         let nav = nav
@@ -82,6 +100,15 @@ impl Chrome {
 
     pub fn t(&self, key: &str) -> String {
         self.lang.t(key)
+    }
+
+    /// Whether the signed-in user holds a permission written `resource:action`, for templates
+    /// that show a link only to those it would let in.
+    pub fn can(&self, permission: &str) -> bool {
+        match (permission.parse::<Permission>(), &self.user) {
+            (Ok(p), Some(user)) => user.can(p),
+            _ => false,
+        }
     }
 }
 

@@ -5,11 +5,12 @@ use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
 use actix_web::web;
 
-use crate::access::roles_api;
 use crate::access::Rule;
+use crate::access::{role_pages, roles_api};
 use crate::access::{Action, Permission, Resource};
 use crate::accounts::handlers as account;
 use crate::accounts::second_factor_pages;
+use crate::accounts::user_pages;
 use crate::accounts::users_api;
 use crate::agencies::logo as agency_logo;
 use crate::agencies::{api as agencies_api, pages as agency_pages};
@@ -21,7 +22,7 @@ use crate::forms::pages as form_pages;
 use crate::locations::{api as locations_api, pages as location_pages};
 use crate::records::api as cases_api;
 use crate::records::pages as case_pages;
-use crate::user_groups::api as user_groups_api;
+use crate::user_groups::{api as user_groups_api, pages as user_group_pages};
 use crate::workflows::api as workflows_api;
 use crate::workflows::pages as workflow_pages;
 use crate::{api, web::assets, web::pages};
@@ -184,6 +185,28 @@ routes! {
     POST "/admin/agencies/{id}/disable" => agency_pages::disable, Allowed(AGENCIES_DISABLE);
     POST "/admin/agencies/{id}/enable" => agency_pages::enable, Allowed(AGENCIES_DISABLE);
 
+    // The organisation's pages: users, user groups, roles
+    GET "/admin/users" => user_pages::list, Allowed(USERS_READ);
+    GET "/admin/users/new" => user_pages::new_form, Allowed(USERS_CREATE);
+    POST "/admin/users" => user_pages::create, Allowed(USERS_CREATE);
+    GET "/admin/users/{id}/edit" => user_pages::edit_form, Allowed(USERS_WRITE);
+    POST "/admin/users/{id}/edit" => user_pages::update, Allowed(USERS_WRITE);
+    POST "/admin/users/{id}/disable" => user_pages::disable, Allowed(USERS_DISABLE);
+    POST "/admin/users/{id}/enable" => user_pages::enable, Allowed(USERS_DISABLE);
+    POST "/admin/users/{id}/password" => user_pages::reset_password, Allowed(USERS_WRITE);
+    GET "/admin/user-groups" => user_group_pages::list, Allowed(USER_GROUPS_READ);
+    GET "/admin/user-groups/new" => user_group_pages::new_form, Allowed(USER_GROUPS_CREATE);
+    POST "/admin/user-groups" => user_group_pages::create, Allowed(USER_GROUPS_CREATE);
+    GET "/admin/user-groups/{id}/edit" => user_group_pages::edit_form, Allowed(USER_GROUPS_WRITE);
+    POST "/admin/user-groups/{id}/edit" => user_group_pages::update, Allowed(USER_GROUPS_WRITE);
+    POST "/admin/user-groups/{id}/disable" => user_group_pages::disable, Allowed(USER_GROUPS_DISABLE);
+    POST "/admin/user-groups/{id}/enable" => user_group_pages::enable, Allowed(USER_GROUPS_DISABLE);
+    GET "/admin/roles" => role_pages::list, Allowed(ROLES_READ);
+    GET "/admin/roles/new" => role_pages::new_form, Allowed(ROLES_CREATE);
+    POST "/admin/roles" => role_pages::create, Allowed(ROLES_CREATE);
+    GET "/admin/roles/{id}/edit" => role_pages::edit_form, Allowed(ROLES_WRITE);
+    POST "/admin/roles/{id}/edit" => role_pages::update, Allowed(ROLES_WRITE);
+
     // API v2 (Primero-compatible)
     POST "/api/v2/tokens" => api::create_token, Public;
     DELETE "/api/v2/tokens" => api::delete_token, AnySession;
@@ -292,9 +315,11 @@ const AGENCIES_DISABLE: Permission = agencies(Action::Disable);
 const USERS_READ: Permission = Permission::new(Resource::Users, Action::Read);
 const USERS_CREATE: Permission = Permission::new(Resource::Users, Action::Create);
 const USERS_WRITE: Permission = Permission::new(Resource::Users, Action::Write);
+const USERS_DISABLE: Permission = Permission::new(Resource::Users, Action::Disable);
 const USER_GROUPS_READ: Permission = Permission::new(Resource::UserGroups, Action::Read);
 const USER_GROUPS_CREATE: Permission = Permission::new(Resource::UserGroups, Action::Create);
 const USER_GROUPS_WRITE: Permission = Permission::new(Resource::UserGroups, Action::Write);
+const USER_GROUPS_DISABLE: Permission = Permission::new(Resource::UserGroups, Action::Disable);
 const ROLES_READ: Permission = Permission::new(Resource::Roles, Action::Read);
 const ROLES_CREATE: Permission = Permission::new(Resource::Roles, Action::Create);
 const ROLES_WRITE: Permission = Permission::new(Resource::Roles, Action::Write);

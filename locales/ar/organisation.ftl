@@ -1,0 +1,155 @@
+# صفحات المنظمة: المستخدمون ومجموعات المستخدمين والأدوار.
+nav-users = المستخدمون
+nav-user-groups = مجموعات المستخدمين
+nav-roles = الأدوار
+admin-users-explain = الحسابات وأدوارها وجهاتها ومجموعاتها، وكلمات المرور لمرة واحدة
+admin-user-groups = مجموعات المستخدمين
+admin-user-groups-explain = فرق يشرف مدير الحالات على حالات أعضائها
+admin-roles = الأدوار
+admin-roles-explain = ما يسمح به كل دور، والسجلات التي يصل إليها
+admin-refused-explain = هذا التغيير غير مسموح لك.
+
+admin-problem-invalid = هذه القيمة غير صالحة.
+admin-problem-unknown-role = اختر أحد الأدوار المعروضة.
+admin-problem-unknown-agency = اختر إحدى الجهات المعروضة.
+admin-problem-agency-disabled = هذه الجهة معطّلة: اختر جهة أخرى.
+admin-problem-invalid-email = هذا ليس عنوان بريد إلكتروني.
+admin-problem-unknown-user-group = اختر من بين المجموعات المعروضة.
+admin-problem-user-group-disabled = لا يمكن الانضمام إلى مجموعة معطّلة.
+admin-problem-invalid-name = أدخل اسمًا من حرف واحد إلى 100 حرف.
+admin-problem-invalid-role-id = استخدم من 2 إلى 64 حرفًا لاتينيًا صغيرًا أو رقمًا أو «-».
+admin-problem-invalid-user-name = يتكوّن اسم المستخدم من 3 إلى 64 حرفًا: حروف لاتينية أو أرقام أو «.» أو «_» أو «-» أو «@».
+admin-problem-user-name-taken = اسم المستخدم هذا مستخدم من قبل.
+admin-problem-name-taken = هذا الاسم مستخدم من قبل.
+admin-problem-unknown-permission = لم يُتعرّف على إحدى الصلاحيات.
+admin-problem-unknown-scope = اختر أحد نطاقات السجلات.
+
+users-title = المستخدمون
+users-new-button = مستخدم جديد
+users-search-label = اسم المستخدم أو الاسم الكامل
+users-count = { $count ->
+    [zero] لا يوجد مستخدمون
+    [one] مستخدم واحد
+    [two] مستخدمان
+    [few] { $count } مستخدمين
+   *[other] { $count } مستخدمًا
+}
+users-empty = لا يوجد مستخدمون مطابقون.
+users-col-user-name = اسم المستخدم
+users-col-full-name = الاسم الكامل
+users-col-role = الدور
+users-col-agency = الجهة
+users-col-groups = المجموعات
+users-col-state = الحالة
+users-state-active = نشط
+users-state-disabled = معطّل
+users-state-active-explain = هذا الحساب نشط.
+users-state-disabled-explain = هذا الحساب معطّل: لا يمكنه تسجيل الدخول. تُحفظ سجلاته وتاريخه.
+users-disable-button = تعطيل هذا الحساب
+users-enable-button = إعادة تفعيل هذا الحساب
+users-new-title = مستخدم جديد
+users-edit-title = تعديل المستخدم { $name }
+users-field-user-name = اسم المستخدم
+users-field-user-name-hint = من 3 إلى 64 حرفًا لاتينيًا أو رقمًا أو «.» أو «_» أو «-» أو «@». لا يمكن تغييره لاحقًا: يشير إليه سجل التدقيق.
+users-field-full-name = الاسم الكامل
+users-field-email = البريد الإلكتروني
+users-field-one-time-password = كلمة مرور لمرة واحدة
+users-field-one-time-password-hint = سلّمها إلى المستخدم شخصيًا. سيختار كلمة مروره الخاصة عند أول تسجيل دخول.
+users-password-hint = { $min } أحرف على الأقل، ولا تحتوي على اسم المستخدم.
+users-field-role = الدور
+users-field-role-hint = لا تُعرض إلا الأدوار التي يمكنك منحها.
+users-field-agency = الجهة
+users-no-agency = بلا جهة
+users-field-groups = مجموعات المستخدمين
+users-no-groups = لا توجد مجموعات مستخدمين بعد.
+users-field-language = اللغة
+users-language-none = لغة المتصفح
+users-choose = اختر…
+users-own-account = هذا حسابك الخاص: يغيّر دورك وجهتك ومجموعاتك مسؤول آخر.
+users-password-title = تعيين كلمة مرور لمرة واحدة
+users-password-explain = يجب على المستخدم استبدالها عند تسجيل دخوله التالي، وتنتهي جميع جلساته الآن.
+users-password-button = تعيين كلمة المرور لمرة واحدة
+users-password-set = عُيّنت كلمة المرور لمرة واحدة. سلّمها إلى المستخدم شخصيًا.
+users-refused-explain = لا يمكنك منح إلا الأدوار المعروضة عليك، ولا وضع المستخدمين إلا في الجهات المعروضة عليك. يغيّر دورك وجهتك ومجموعاتك وحالة حسابك مسؤول آخر.
+
+user-groups-title = مجموعات المستخدمين
+user-groups-new-button = مجموعة جديدة
+user-groups-empty = لا توجد مجموعات مستخدمين بعد.
+user-groups-col-name = الاسم
+user-groups-col-description = الوصف
+user-groups-col-members = الأعضاء
+user-groups-col-state = الحالة
+user-groups-state-active = نشطة
+user-groups-state-disabled = معطّلة
+user-groups-disable-button = تعطيل
+user-groups-enable-button = إعادة تفعيل
+user-groups-disable-hint = لا تُحذف المجموعات أبدًا، لأن سجل التدقيق يذكرها. المجموعة المعطّلة لا تمنح أعضاءها أي وصول ولا يمكن الانضمام إليها.
+user-groups-new-title = مجموعة مستخدمين جديدة
+user-groups-edit-title = تعديل المجموعة { $name }
+user-groups-field-name = الاسم
+user-groups-field-description = الوصف
+user-groups-members = الأعضاء
+user-groups-members-hint = يُختار الأعضاء في صفحة كل مستخدم.
+user-groups-no-members = لا أعضاء في هذه المجموعة.
+
+roles-title = الأدوار
+roles-new-button = دور جديد
+roles-col-name = الاسم
+roles-col-id = المعرّف
+roles-col-scope = السجلات المتاحة
+roles-col-users = المستخدمون
+roles-col-second-factor = يتطلب تسجيل الدخول بخطوتين
+roles-scope-hint = الخاصة: السجلات التي يملكها المستخدم أو المسندة إليه. المجموعة: وأيضًا سجلات أعضاء مجموعاته. الجهة: وأيضًا سجلات مستخدمي جهته. الكل: جميع السجلات.
+roles-new-title = دور جديد
+roles-edit-title = تعديل الدور { $name }
+roles-superuser-note = يحتفظ دور المستخدم الخارق بجميع الصلاحيات وجميع السجلات، حتى يبقى دائمًا سبيل لاستعادة الوصول.
+roles-field-id = المعرّف
+roles-field-id-hint = من 2 إلى 64 حرفًا لاتينيًا صغيرًا أو رقمًا أو «-»، مثل field-worker. لا يمكن تغييره لاحقًا.
+roles-field-name = الاسم
+roles-field-description = الوصف
+roles-field-scope = السجلات المتاحة
+roles-field-second-factor = يتطلب تسجيل الدخول بخطوتين
+roles-field-permissions = الصلاحيات
+roles-refused-explain = لا يجوز أن يتجاوز الدور الذي تعدّله نطاق دورك. يغيّر الدور الذي تحمله مسؤول آخر، ويحتفظ دور المستخدم الخارق بجميع الصلاحيات.
+
+scope-own = الخاصة
+scope-group = المجموعة
+scope-agency = الجهة
+scope-all = الكل
+
+resource-cases = الحالات
+resource-incidents = الحوادث
+resource-tracing-requests = طلبات البحث
+resource-families = الأسر
+resource-users = المستخدمون
+resource-roles = الأدوار
+resource-user-groups = مجموعات المستخدمين
+resource-agencies = الجهات
+resource-forms = النماذج
+resource-reports = التقارير
+resource-audit-log = سجل التدقيق
+resource-breach-register = سجل الانتهاكات
+resource-backups = النسخ الاحتياطية
+resource-config-bundles = حزم الإعدادات
+resource-imports = الاستيراد
+resource-exports = التصدير
+
+action-read = قراءة
+action-create = إنشاء
+action-write = تعديل
+action-disable = تعطيل
+action-flag = وضع علامة
+action-assign = إسناد
+action-transfer = نقل
+action-refer = إحالة
+action-receive-referral = استقبال الإحالات
+action-request-approval = طلب الموافقة
+action-approve = الموافقة
+action-close = إغلاق
+action-reopen = إعادة فتح
+action-export = تصدير
+action-import = استيراد
+action-view-history = عرض السجل التاريخي
+action-view-access-log = عرض سجل الوصول
+action-consent-override = الإحالة دون موافقة
+action-manage = إدارة
