@@ -5,6 +5,7 @@
 pub mod access;
 pub mod accounts;
 pub mod agencies;
+pub mod alerts;
 pub mod api;
 pub mod attachments;
 pub mod audit;

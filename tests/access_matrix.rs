@@ -183,6 +183,7 @@ fn expectations() -> Vec<(Method, &'static str, Expect)> {
         (GET, "/api/v2/primero", Public),
         (GET, "/api/v2/contact_information", SignedIn),
         (GET, "/api/v2/users/me", AnySession),
+        (GET, "/api/v2/alerts", Roles(&[SU, CW, CM, RR])),
         // The organisation: users, user groups, roles
         (GET, "/api/v2/users", Roles(&[SU, SA, CM, DPO, AU])),
         (POST, "/api/v2/users", Roles(&[SU, SA])),
@@ -252,6 +253,7 @@ fn expectations() -> Vec<(Method, &'static str, Expect)> {
             "/api/v2/cases/{id}/referrals/{transition_id}",
             Roles(&[SU, CW, CM]),
         ),
+        (GET, "/api/v2/cases/{id}/alerts", Roles(&[SU, CW, CM, RR])),
         (
             GET,
             "/api/v2/cases/{id}/approvals",

@@ -516,6 +516,83 @@ async fn approvals_by_a_manager_of_the_group(backend: Backend) {
     let _ = &o.team;
 }
 
+async fn alerts_tell_owners_what_others_did(backend: Backend) {
+    let o = office(backend, None).await;
+    let (a, m, p) = (
+        Api::of(&o.app, "worker.a"),
+        Api::of(&o.app, "manager"),
+        Api::of(&o.app, "provider"),
+    );
+    let case = new_case(&a, true).await;
+    let kinds = |body: &Value| -> Vec<String> {
+        body["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["alert_for"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The worker's own change alerts nobody.
+    a.patch(&format!("/cases/{case}"), json!({"name_nickname": "Nono"}))
+        .await;
+    let (_, body) = a.get("/alerts").await;
+    assert_eq!(kinds(&body), Vec::<String>::new());
+    // Their manager's change and flag do, once each however often they happen.
+    m.patch(&format!("/cases/{case}"), json!({"age": 12})).await;
+    m.patch(&format!("/cases/{case}"), json!({"age": 13})).await;
+    m.post(
+        &format!("/cases/{case}/flags"),
+        json!({"message": "Check school"}),
+    )
+    .await;
+    let (status, body) = a.get("/alerts").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["data"]["case"], 2);
+    assert_eq!(kinds(&body), ["flag", "update"]);
+    assert_eq!(body["alerts"][0]["record_id"], json!(case));
+    let (_, body) = a.get(&format!("/cases/{case}/alerts")).await;
+    assert_eq!(body["data"].as_array().unwrap().len(), 2);
+    // The home page lists them; opening the case clears them.
+    let client = o.app.browser();
+    o.app.sign_in(&client, "worker.a", PASSWORD).await;
+    let home = client
+        .get(o.app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("changed by someone else"), "{home}");
+    assert!(home.contains(&format!("/cases/{case}")));
+    client
+        .get(o.app.url(&format!("/cases/{case}")))
+        .send()
+        .await
+        .unwrap();
+    let (_, body) = a.get("/alerts").await;
+    assert_eq!(kinds(&body), Vec::<String>::new());
+    // A referral alerts its recipient, and the answer alerts the sender.
+    let (_, body) = a
+        .post(
+            &format!("/cases/{case}/referrals"),
+            json!({"transitioned_to": "provider", "service": SERVICE}),
+        )
+        .await;
+    let rid = body["data"]["id"].as_str().unwrap().to_owned();
+    let (_, body) = p.get("/alerts").await;
+    assert_eq!(kinds(&body), ["referral"]);
+    p.patch(
+        &format!("/cases/{case}/referrals/{rid}"),
+        json!({"status": "accepted"}),
+    )
+    .await;
+    let (_, body) = a.get("/alerts").await;
+    assert_eq!(kinds(&body), ["referral_answer"]);
+    // Someone without case access has no alerts to read.
+    assert_eq!(Api::of(&o.app, "privacy").get("/alerts").await.0, 403);
+}
+
 #[path = "workflows/pages.rs"]
 mod pages;
 
@@ -526,4 +603,5 @@ on_both_backends!(
     referral_refusals,
     bulk_actions_move_all_or_nothing,
     approvals_by_a_manager_of_the_group,
+    alerts_tell_owners_what_others_did,
 );

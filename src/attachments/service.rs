@@ -233,6 +233,13 @@ pub async fn attach(
                 .execute(c)?;
             let e = event(record, "attach", Outcome::Done, &r).detail(row.audit_detail());
             audit::write(c, &caller.actor, e)?;
+            crate::alerts::notify(
+                c,
+                &r.id,
+                r.owned_by.as_deref(),
+                crate::alerts::ATTACHMENT,
+                &caller.principal.user_id,
+            )?;
             Ok(row)
         })
     })

@@ -358,3 +358,17 @@ diesel::table! {
 
 diesel::joinable!(approvals -> records (record_id));
 diesel::allow_tables_to_appear_in_same_query!(approvals, records);
+
+diesel::table! {
+    alerts (id) {
+        id -> Text,
+        record_id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::joinable!(alerts -> records (record_id));
+diesel::allow_tables_to_appear_in_same_query!(alerts, records);

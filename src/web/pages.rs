@@ -135,9 +135,18 @@ struct HomePage {
     chrome: Chrome,
     welcome: String,
     can_read_cases: bool,
+    /// Things that happened on the user's cases that they did not do.
+    alerts: Vec<AlertItem>,
 }
 
-pub async fn home(req: HttpRequest) -> AppResult<HttpResponse> {
+struct AlertItem {
+    record_id: String,
+    display_id: String,
+    label: String,
+    at: String,
+}
+
+pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let lang = crate::web::request::language(&req);
     let chrome = Chrome::for_request(&req, &lang);
     let principal = chrome.user.clone().ok_or_else(AppError::unauthenticated)?;
@@ -146,12 +155,35 @@ pub async fn home(req: HttpRequest) -> AppResult<HttpResponse> {
     } else {
         principal.full_name.clone()
     };
+    let can_read_cases = principal.can(Permission::new(Resource::Cases, Action::Read));
+    let user_id = principal.user_id.clone();
+    let alerts = if can_read_cases {
+        state
+            .db
+            .run(move |c| crate::alerts::for_user(c, &user_id, HOME_ALERTS))
+            .await?
+    } else {
+        Vec::new()
+    };
+    let alerts = alerts
+        .into_iter()
+        .map(|a| AlertItem {
+            label: lang.t(&format!("alert-{}", a.alert.kind)),
+            record_id: a.alert.record_id,
+            display_id: a.display_id,
+            at: a.alert.created_at.format("%Y-%m-%d %H:%M").to_string(),
+        })
+        .collect();
     html(&HomePage {
         welcome: lang.t_args("home-welcome", &[("name", &name)]),
-        can_read_cases: principal.can(Permission::new(Resource::Cases, Action::Read)),
+        can_read_cases,
+        alerts,
         chrome,
     })
 }
+
+/// The most alerts the home page lists.
+const HOME_ALERTS: i64 = 50;
 
 /// `GET /health`: whether this node can serve, with the database check. No secrets, no counts.
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {

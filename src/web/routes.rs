@@ -14,6 +14,7 @@ use crate::accounts::user_pages;
 use crate::accounts::users_api;
 use crate::agencies::logo as agency_logo;
 use crate::agencies::{api as agencies_api, pages as agency_pages};
+use crate::alerts::api as alerts_api;
 use crate::attachments::api as attachments_api;
 use crate::attachments::pages as attachment_pages;
 use crate::forms::api as forms_api;
@@ -213,6 +214,7 @@ routes! {
     GET "/api/v2/primero" => api::primero, Public;
     GET "/api/v2/contact_information" => api::contact_information, SignedIn;
     GET "/api/v2/users/me" => api::me, AnySession;
+    GET "/api/v2/alerts" => alerts_api::mine, Allowed(CASES_READ);
 
     // The organisation: users, user groups, roles
     GET "/api/v2/users" => users_api::list, Allowed(USERS_READ);
@@ -258,6 +260,7 @@ routes! {
     // Requesting and deciding share one path (as in Primero); the domain checks which
     // permission the requested status needs, and that a decider manages the owner's group.
     GET "/api/v2/cases/{id}/approvals" => workflows_api::approvals, Allowed(CASES_READ);
+    GET "/api/v2/cases/{id}/alerts" => alerts_api::of_case, Allowed(CASES_READ);
     PATCH "/api/v2/cases/{id}/approvals/{approval_id}" => workflows_api::approval, Allowed(CASES_READ);
 
     // Forms and lookups: everyone signed in reads them (clients render forms from them);

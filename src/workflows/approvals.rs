@@ -206,6 +206,13 @@ pub fn decide(
                 approvals::decision_comments.eq(&a.decision_comments),
             ))
             .execute(conn)?;
+        crate::alerts::notify(
+            conn,
+            &record.id,
+            Some(&a.requested_by),
+            crate::alerts::APPROVAL,
+            me(caller),
+        )?;
         audit::write(
             conn,
             &caller.actor,

@@ -57,6 +57,13 @@ pub fn assign(
             ));
         }
         set_owner(conn, caller, &record, &owner, "assign")?;
+        crate::alerts::notify(
+            conn,
+            &record.id,
+            Some(&owner.id),
+            crate::alerts::ASSIGN,
+            me(caller),
+        )?;
         let mut t = Transition::new(ASSIGN, &record, me(caller));
         t.status = DONE.into();
         t.transitioned_to = Some(owner.id.clone());

@@ -165,6 +165,7 @@ async fn render(
         .run(move |c| {
             let record = service::fetch(c, &CASE, &who, &id)?;
             let r = record.get();
+            crate::alerts::dismiss(c, &who.principal.user_id, &r.id)?;
             let approvals = super::approvals::of_record(c, &r.id)?;
             let may_decide = super::approvals::may_decide(c, &CASE, &who, r.owned_by.as_deref())?;
             let mut approver_ids: Vec<String> =

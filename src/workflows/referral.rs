@@ -182,6 +182,13 @@ pub fn refer(
         diesel::insert_into(transitions::table)
             .values(&t)
             .execute(conn)?;
+        crate::alerts::notify(
+            conn,
+            &record.id,
+            t.transitioned_to.as_deref(),
+            crate::alerts::REFERRAL,
+            me(caller),
+        )?;
         audit::write(
             conn,
             &caller.actor,
@@ -265,6 +272,13 @@ pub fn respond(
                 transitions::responded_by.eq(&t.responded_by),
             ))
             .execute(conn)?;
+        crate::alerts::notify(
+            conn,
+            &record.id,
+            Some(&t.transitioned_by),
+            crate::alerts::REFERRAL_ANSWER,
+            me(caller),
+        )?;
         audit::write(
             conn,
             &caller.actor,

@@ -58,6 +58,13 @@ pub fn transfer(
         diesel::insert_into(transitions::table)
             .values(&t)
             .execute(conn)?;
+        crate::alerts::notify(
+            conn,
+            &record.id,
+            Some(&to.id),
+            crate::alerts::TRANSFER,
+            me(caller),
+        )?;
         audit::write(
             conn,
             &caller.actor,
@@ -132,6 +139,13 @@ pub fn respond(
                 transitions::responded_by.eq(&t.responded_by),
             ))
             .execute(conn)?;
+        crate::alerts::notify(
+            conn,
+            &record.id,
+            Some(&t.transitioned_by),
+            crate::alerts::TRANSFER_ANSWER,
+            me(caller),
+        )?;
         audit::write(
             conn,
             &caller.actor,

@@ -726,6 +726,8 @@ pub async fn show(
         .run(move |c| {
             let record = service::fetch(c, &CASE, &who, &id)?;
             let flags = service::flags_of(c, &record.get().id)?;
+            // Opening the case is seeing what the alerts were about.
+            crate::alerts::dismiss(c, &who.principal.user_id, &record.get().id)?;
             let ids: Vec<String> = record.get().owned_by.iter().cloned().collect();
             let names = service::usernames(c, &ids)?;
             Ok(record.map(|record| (record, flags, names)))

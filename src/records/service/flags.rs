@@ -116,6 +116,13 @@ pub fn flag(
             event(kind, "flag", Outcome::Done, &record)
                 .detail(serde_json::json!({"flag_id": flag.id})),
         )?;
+        crate::alerts::notify(
+            conn,
+            &record.id,
+            record.owned_by.as_deref(),
+            crate::alerts::FLAG,
+            &caller.principal.user_id,
+        )?;
         Ok(flag)
     })
 }

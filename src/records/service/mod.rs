@@ -500,6 +500,13 @@ pub fn update(
         let e = event(kind, "update", Outcome::Done, &record)
             .detail(serde_json::json!({ "fields": fields }));
         audit::write(conn, &caller.actor, e)?;
+        crate::alerts::notify(
+            conn,
+            &record.id,
+            record.owned_by.as_deref(),
+            crate::alerts::UPDATE,
+            &caller.principal.user_id,
+        )?;
         Ok(Ok(load(conn, kind, id)?))
     })?;
     outcome.map(|mut r| {
