@@ -88,6 +88,21 @@ pub struct RecordsConfig {
     /// the hand on a selection should not hand a whole caseload to someone.
     #[serde(default = "default_bulk_limit")]
     pub bulk_action_limit: u32,
+    /// Days after registration by which a case's assessment is due (the task list shows it
+    /// overdue afterwards, until an assessment approval is requested).
+    #[serde(default = "default_assessment_days")]
+    pub assessment_due_days: u32,
+    /// Days after registration by which a case plan is due.
+    #[serde(default = "default_case_plan_days")]
+    pub case_plan_due_days: u32,
+}
+
+fn default_assessment_days() -> u32 {
+    7
+}
+
+fn default_case_plan_days() -> u32 {
+    30
 }
 
 fn default_bulk_limit() -> u32 {
@@ -162,6 +177,8 @@ impl Default for Config {
             records: RecordsConfig {
                 case_id_format: "CP-{year}-{seq}".into(),
                 bulk_action_limit: default_bulk_limit(),
+                assessment_due_days: default_assessment_days(),
+                case_plan_due_days: default_case_plan_days(),
             },
             attachments: AttachmentsConfig {
                 max_file_bytes: 10 * 1024 * 1024,
@@ -296,6 +313,14 @@ impl Config {
         }
         if a.password_min_length < 8 {
             return bad("accounts.password_min_length must be at least 8".into());
+        }
+        if !(1..=365).contains(&self.records.assessment_due_days)
+            || !(1..=365).contains(&self.records.case_plan_due_days)
+        {
+            return bad(
+                "records.assessment_due_days and case_plan_due_days must be between 1 and 365"
+                    .into(),
+            );
         }
         if !(1..=10_000).contains(&self.records.bulk_action_limit) {
             return bad("records.bulk_action_limit must be between 1 and 10000".into());

@@ -184,6 +184,8 @@ fn expectations() -> Vec<(Method, &'static str, Expect)> {
         (GET, "/api/v2/contact_information", SignedIn),
         (GET, "/api/v2/users/me", AnySession),
         (GET, "/api/v2/alerts", Roles(&[SU, CW, CM, RR])),
+        (GET, "/api/v2/tasks", Roles(&[SU, CW, CM, RR])),
+        (GET, "/tasks", Roles(&[SU, CW, CM, RR])),
         // The organisation: users, user groups, roles
         (GET, "/api/v2/users", Roles(&[SU, SA, CM, DPO, AU])),
         (POST, "/api/v2/users", Roles(&[SU, SA])),

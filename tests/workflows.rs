@@ -593,6 +593,99 @@ async fn alerts_tell_owners_what_others_did(backend: Backend) {
     assert_eq!(Api::of(&o.app, "privacy").get("/alerts").await.0, 403);
 }
 
+async fn tasks_show_what_is_due(backend: Backend) {
+    let o = office(backend, None).await;
+    let a = Api::of(&o.app, "worker.a");
+    let today = chrono::Utc::now().date_naive();
+    let long_ago = (today - chrono::Days::new(60)).to_string();
+    let soon = (today + chrono::Days::new(5)).to_string();
+    let past = (today - chrono::Days::new(2)).to_string();
+    // Registered 60 days ago: assessment (7 days) and case plan (30 days) are overdue; one
+    // service is due soon, one was implemented, one follow-up is overdue, one took place.
+    let old = a
+        .create(
+            "/cases",
+            json!({"name_first": "Hana", "name_last": "Synthetic", "sex": "female", "age": 9,
+                "registration_date": long_ago,
+                "services_section": [
+                    {"service_type": SERVICE, "service_appointment_date": soon},
+                    {"service_type": SERVICE, "service_appointment_date": past, "service_implemented": "implemented"}],
+                "followup_subform_section": [
+                    {"followup_needed_by_date": past},
+                    {"followup_needed_by_date": past, "followup_date": past}]}),
+        )
+        .await;
+    let fresh = new_case(&a, true).await;
+    let (status, body) = a.get("/tasks").await;
+    assert_eq!(status, 200, "{body}");
+    let tasks: Vec<(String, String, bool)> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_owned(),
+                t["type"].as_str().unwrap().to_owned(),
+                t["overdue"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let of = |id: &str| -> Vec<(String, bool)> {
+        tasks
+            .iter()
+            .filter(|t| t.0 == id)
+            .map(|t| (t.1.clone(), t.2))
+            .collect()
+    };
+    let mut old_tasks = of(&old);
+    old_tasks.sort();
+    assert_eq!(
+        old_tasks,
+        [
+            ("assessment".to_owned(), true),
+            ("case_plan".to_owned(), true),
+            ("followup".to_owned(), true),
+            ("service".to_owned(), false),
+        ]
+    );
+    let mut fresh_tasks = of(&fresh);
+    fresh_tasks.sort();
+    assert_eq!(
+        fresh_tasks,
+        [
+            ("assessment".to_owned(), false),
+            ("case_plan".to_owned(), false)
+        ]
+    );
+    // Requesting the assessment's approval takes it off; another worker has no tasks here.
+    a.patch(
+        &format!("/cases/{old}/approvals/assessment"),
+        json!({"approval_status": "requested"}),
+    )
+    .await;
+    let (_, body) = a.get("/tasks").await;
+    assert!(!body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == json!(old) && t["type"] == "assessment"));
+    let (_, body) = Api::of(&o.app, "worker.b").get("/tasks").await;
+    assert_eq!(body["data"], json!([]));
+    // The page shows them, overdue ones marked.
+    let client = o.app.browser();
+    o.app.sign_in(&client, "worker.a", PASSWORD).await;
+    let html = client
+        .get(o.app.url("/tasks"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("class=\"overdue\""));
+    assert!(html.contains("Follow-up"));
+}
+
 #[path = "workflows/pages.rs"]
 mod pages;
 
@@ -604,4 +697,5 @@ on_both_backends!(
     bulk_actions_move_all_or_nothing,
     approvals_by_a_manager_of_the_group,
     alerts_tell_owners_what_others_did,
+    tasks_show_what_is_due,
 );

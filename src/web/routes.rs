@@ -144,6 +144,7 @@ routes! {
     GET "/cases/{id}/attachments/{attachment_id}/thumbnail" => attachments_api::thumbnail, Allowed(CASES_READ);
     POST "/cases/{id}/attachments/{attachment_id}/remove" => attachment_pages::remove, Allowed(CASES_WRITE);
     GET "/cases/{id}/workflow" => workflow_pages::page, Allowed(CASES_READ);
+    GET "/tasks" => workflow_pages::tasks, Allowed(CASES_READ);
     POST "/cases/{id}/workflow/assign" => workflow_pages::assign, Allowed(CASES_ASSIGN);
     POST "/cases/{id}/workflow/transfer" => workflow_pages::transfer, Allowed(CASES_TRANSFER);
     POST "/cases/{id}/workflow/refer" => workflow_pages::refer, Allowed(CASES_REFER);
@@ -215,6 +216,7 @@ routes! {
     GET "/api/v2/contact_information" => api::contact_information, SignedIn;
     GET "/api/v2/users/me" => api::me, AnySession;
     GET "/api/v2/alerts" => alerts_api::mine, Allowed(CASES_READ);
+    GET "/api/v2/tasks" => workflows_api::tasks, Allowed(CASES_READ);
 
     // The organisation: users, user groups, roles
     GET "/api/v2/users" => users_api::list, Allowed(USERS_READ);

@@ -455,3 +455,28 @@ pub async fn approval(
         .await?;
     Ok(HttpResponse::Ok().json(answer))
 }
+
+/// `GET /api/v2/tasks`: what the caller owes on the open cases they own, soonest first.
+pub async fn tasks(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let timeframes = state.config.records.clone();
+    let list = state
+        .db
+        .run(move |c| super::tasks::for_caller(c, &CASE, &caller, &timeframes))
+        .await?;
+    let data: Vec<Value> = list
+        .iter()
+        .map(|t| {
+            json!({
+                "id": t.record_id,
+                "record_type": CASE.name,
+                "case_id_display": t.display_id,
+                "name": t.name,
+                "type": t.kind,
+                "due_date": t.due.to_string(),
+                "overdue": t.overdue,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "data": data, "metadata": { "total": data.len() } })))
+}

@@ -12,6 +12,7 @@ pub mod approvals;
 pub mod assign;
 pub mod pages;
 pub mod referral;
+pub mod tasks;
 pub mod transfer;
 
 use diesel::prelude::*;

@@ -525,3 +525,45 @@ pub async fn approval(
         Err(e) => Err(e),
     }
 }
+
+struct TaskRow {
+    record_id: String,
+    display_id: String,
+    name: String,
+    label: String,
+    due: String,
+    overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "cases/tasks.html")]
+struct TasksPage {
+    chrome: Chrome,
+    rows: Vec<TaskRow>,
+}
+
+/// `GET /tasks`: the signed-in worker's task list.
+pub async fn tasks(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let lang = request::language(&req);
+    let timeframes = state.config.records.clone();
+    let list = state
+        .db
+        .run(move |c| super::tasks::for_caller(c, &CASE, &caller, &timeframes))
+        .await?;
+    let rows = list
+        .into_iter()
+        .map(|t| TaskRow {
+            label: lang.t(&format!("task-{}", t.kind)),
+            record_id: t.record_id,
+            display_id: t.display_id,
+            name: t.name,
+            due: t.due.to_string(),
+            overdue: t.overdue,
+        })
+        .collect();
+    html(&TasksPage {
+        chrome: Chrome::for_request(&req, &lang),
+        rows,
+    })
+}

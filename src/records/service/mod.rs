@@ -5,7 +5,7 @@
 mod flags;
 mod sections;
 
-pub(crate) use sections::field_right;
+pub(crate) use sections::{field_right, redact};
 
 pub use flags::{flag, flags, flags_of, unflag, Flag};
 
