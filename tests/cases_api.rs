@@ -651,6 +651,7 @@ async fn status_close_and_reopen(backend: Backend) {
     let (_app, api) = setup(backend).await;
     let c = api.create(child("Yara", "Hamdan", 15)).await;
     let id = c["id"].as_str().unwrap();
+    // Closing needs a reason; the closure is dated today.
     let (status, body) = api
         .patch(
             &format!("/cases/{id}"),
@@ -658,8 +659,22 @@ async fn status_close_and_reopen(backend: Backend) {
         )
         .await;
     assert_eq!(
+        (status, body["errors"][0]["detail"].as_str()),
+        (422, Some("closure_reason"))
+    );
+    let (status, body) = api
+        .patch(
+            &format!("/cases/{id}"),
+            json!({"data": {"status": "closed", "closure_reason": "case_goals_all_met"}}),
+        )
+        .await;
+    assert_eq!(
         (status, body["data"]["status"].as_str()),
         (200, Some("closed"))
+    );
+    assert_eq!(
+        body["data"]["date_closure"],
+        json!(chrono::Utc::now().date_naive().to_string())
     );
     // Caseworkers may close but not reopen.
     let (status, _) = api
@@ -676,6 +691,30 @@ async fn status_close_and_reopen(backend: Backend) {
         (status, body["errors"][0]["detail"].as_str()),
         (422, Some("status"))
     );
+    // Someone who may reopen does so with a reason, which the history keeps.
+    _app.create_user("root.two", "superuser", PW);
+    let admin = Api::new(&_app, "root.two");
+    let (status, body) = admin
+        .patch(&format!("/cases/{id}"), json!({"data": {"status": "open"}}))
+        .await;
+    assert_eq!(
+        (status, body["errors"][0]["detail"].as_str()),
+        (422, Some("reopen_reason"))
+    );
+    let (status, body) = admin
+        .patch(
+            &format!("/cases/{id}"),
+            json!({"data": {"status": "open", "reopen_reason": "New protection concern reported"}}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["data"]["status"].as_str()),
+        (200, Some("open"))
+    );
+    let (_, history) = admin.get(&format!("/cases/{id}/record_history")).await;
+    assert!(history
+        .to_string()
+        .contains("New protection concern reported"));
 }
 
 async fn every_access_is_audited(backend: Backend) {

@@ -392,3 +392,5 @@ task-case_plan = خطة الحالة
 task-service = خدمة
 task-followup = متابعة
 home-tasks-text = ما هو مستحق ومتأخر على حالاتك.
+cases-closure-reason = سبب الإغلاق
+cases-reopen-reason = سبب إعادة الفتح

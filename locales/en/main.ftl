@@ -386,3 +386,5 @@ task-case_plan = Case plan
 task-service = Service
 task-followup = Follow-up
 home-tasks-text = What is due and overdue on your cases.
+cases-closure-reason = Reason for closing
+cases-reopen-reason = Reason for reopening

@@ -386,3 +386,5 @@ task-case_plan = Plan de prise en charge
 task-service = Service
 task-followup = Suivi
 home-tasks-text = Ce qui est dû et en retard sur vos dossiers.
+cases-closure-reason = Motif de la clôture
+cases-reopen-reason = Motif de la réouverture

@@ -159,6 +159,7 @@ describe("Cases in a browser", () => {
     await mine.click('form[action$="/notes"] button[type=submit]');
     await mine.waitForURL(caseUrl);
     assert.match(await mine.locator("main").innerText(), /Home visit/);
+    await mine.selectOption("#closure_reason", "case_goals_all_met");
     await mine.click('form[action$="/status"] button[type=submit]');
     await mine.waitForURL(caseUrl);
     assert.match(await mine.locator(".summary").innerText(), /Closed/);

@@ -85,6 +85,12 @@ pub async fn add_note(
 pub struct StatusForm {
     record_version: i64,
     status: String,
+    /// Why the case is closed (an option of the closure form's reason field).
+    #[serde(default)]
+    closure_reason: Option<String>,
+    /// Why a closed case is opened again.
+    #[serde(default)]
+    reopen_reason: Option<String>,
 }
 
 pub async fn set_status(
@@ -96,6 +102,12 @@ pub async fn set_status(
     let form = form.into_inner();
     let mut patch = Map::new();
     patch.insert("status".into(), Value::String(form.status));
+    if let Some(reason) = form.closure_reason.filter(|r| !r.trim().is_empty()) {
+        patch.insert("closure_reason".into(), Value::String(reason));
+    }
+    if let Some(reason) = form.reopen_reason {
+        patch.insert("reopen_reason".into(), Value::String(reason));
+    }
     let version = Some(form.record_version);
     update_and_return(&req, &state, path.into_inner(), patch, version).await
 }

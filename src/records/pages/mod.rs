@@ -620,6 +620,8 @@ struct ShowPage {
     can_close: bool,
     can_reopen: bool,
     can_history: bool,
+    /// The reasons a case can be closed for: value and label.
+    closure_reasons: Vec<(String, String)>,
 }
 
 fn shown_sections(catalog: &Catalog, data: &Map<String, Value>, lang: &Lang) -> Vec<ShownSection> {
@@ -760,6 +762,17 @@ pub async fn show(
         can_close: !closed && can(&caller, Action::Close),
         can_reopen: closed && can(&caller, Action::Reopen),
         can_history: can(&caller, Action::ViewHistory),
+        closure_reasons: catalog
+            .field("closure_reason")
+            .map(|f| {
+                catalog
+                    .choices(f)
+                    .into_iter()
+                    .filter(|c| !c.disabled)
+                    .map(|c| (c.id.to_owned(), c.label.get(lang.code()).to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default(),
         id: record.id,
         display_id: record.display_id,
         version: record.version,

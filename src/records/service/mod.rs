@@ -170,6 +170,46 @@ fn status_from(input: &Map<String, Value>, current: &str) -> AppResult<String> {
     }
 }
 
+/// Closing needs a reason (the closure form's `closure_reason`, sent or already on the case) and
+/// dates the closure today unless a date is given; reopening needs a `reopen_reason`, which is
+/// returned for the history. Anything else needs neither.
+fn status_reason(
+    patch: &Map<String, Value>,
+    from: &str,
+    to: &str,
+    data: &mut Map<String, Value>,
+) -> AppResult<Option<String>> {
+    let filled = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Null) | None => false,
+        Some(_) => true,
+    };
+    match (from, to) {
+        ("open", "closed") => {
+            if !filled(data.get("closure_reason")) {
+                return Err(AppError::invalid(
+                    "closure_reason",
+                    "closure_reason is required to close a case",
+                ));
+            }
+            if !filled(data.get("date_closure")) {
+                data.insert("date_closure".into(), Value::String(today().to_string()));
+            }
+            Ok(None)
+        }
+        ("closed", "open") => match patch.get("reopen_reason") {
+            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 2000 => {
+                Ok(Some(s.trim().to_owned()))
+            }
+            _ => Err(AppError::invalid(
+                "reopen_reason",
+                "reopen_reason (1 to 2000 characters) is required to reopen a case",
+            )),
+        },
+        _ => Ok(None),
+    }
+}
+
 fn next_display_id(
     conn: &mut DbConnection,
     kind: &RecordKind,
@@ -443,10 +483,6 @@ pub fn update(
             Ok(s) => s,
             Err(e) => return Ok(Err(e)),
         };
-        if let Err(e) = validated(&catalog, &data, Some(&old)) {
-            return Ok(Err(e));
-        }
-        let mut changes = merge::diff(&catalog, &old, &data);
         if status != record.status {
             let perm = if status == "closed" {
                 Action::Close
@@ -456,6 +492,24 @@ pub fn update(
             if !caller.principal.can(Permission::new(kind.resource, perm)) {
                 return Ok(Err(deny(conn, kind, caller, &record, "update")));
             }
+        }
+        let reopen_reason = match status_reason(patch, &record.status, &status, &mut data) {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        if let Err(e) = validated(&catalog, &data, Some(&old)) {
+            return Ok(Err(e));
+        }
+        let mut changes = merge::diff(&catalog, &old, &data);
+        if let Some(reason) = reopen_reason {
+            // Not a form field: the reason lives in the case's history.
+            changes.push(Change {
+                field: "reopen_reason".into(),
+                from: Value::Null,
+                to: Value::String(reason),
+            });
+        }
+        if status != record.status {
             changes.push(Change {
                 field: "status".into(),
                 from: Value::String(record.status.clone()),
