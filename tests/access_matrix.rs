@@ -186,6 +186,9 @@ fn expectations() -> Vec<(Method, &'static str, Expect)> {
         (GET, "/api/v2/alerts", Roles(&[SU, CW, CM, RR])),
         (GET, "/api/v2/tasks", Roles(&[SU, CW, CM, RR])),
         (GET, "/tasks", Roles(&[SU, CW, CM, RR])),
+        (POST, "/cases/bulk/assign", Roles(&[SU, CM])),
+        (POST, "/cases/bulk/transfer", Roles(&[SU, CM])),
+        (POST, "/cases/bulk/refer", Roles(&[SU, CW, CM])),
         // The organisation: users, user groups, roles
         (GET, "/api/v2/users", Roles(&[SU, SA, CM, DPO, AU])),
         (POST, "/api/v2/users", Roles(&[SU, SA])),

@@ -145,6 +145,9 @@ routes! {
     POST "/cases/{id}/attachments/{attachment_id}/remove" => attachment_pages::remove, Allowed(CASES_WRITE);
     GET "/cases/{id}/workflow" => workflow_pages::page, Allowed(CASES_READ);
     GET "/tasks" => workflow_pages::tasks, Allowed(CASES_READ);
+    POST "/cases/bulk/assign" => workflow_pages::bulk_assign, Allowed(CASES_ASSIGN);
+    POST "/cases/bulk/transfer" => workflow_pages::bulk_transfer, Allowed(CASES_TRANSFER);
+    POST "/cases/bulk/refer" => workflow_pages::bulk_refer, Allowed(CASES_REFER);
     POST "/cases/{id}/workflow/assign" => workflow_pages::assign, Allowed(CASES_ASSIGN);
     POST "/cases/{id}/workflow/transfer" => workflow_pages::transfer, Allowed(CASES_TRANSFER);
     POST "/cases/{id}/workflow/refer" => workflow_pages::refer, Allowed(CASES_REFER);

@@ -567,3 +567,121 @@ pub async fn tasks(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Ht
         rows,
     })
 }
+
+/// Where the case list goes after a bulk action: how many moved, or why none did.
+fn after_bulk(result: AppResult<usize>) -> AppResult<HttpResponse> {
+    match result {
+        Ok(n) => Ok(redirect(&format!("/cases?bulk={n}"))),
+        Err(e) => {
+            let why = match (&e.code, e.field.as_deref()) {
+                (ErrorCode::Invalid, Some(field)) => field.to_owned(),
+                (ErrorCode::Internal, _) => return Err(e),
+                (code, _) => code.as_str().to_owned(),
+            };
+            Ok(redirect(&format!("/cases?bulk_error={why}")))
+        }
+    }
+}
+
+/// The selected cases and the fields of the bulk form on the case list.
+struct BulkForm {
+    ids: Vec<String>,
+    to: String,
+    service: Option<String>,
+    notes: Option<String>,
+}
+
+fn bulk_form(body: &[u8]) -> BulkForm {
+    let pairs = crate::web::admin::form_pairs(body);
+    let value = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    BulkForm {
+        ids: pairs
+            .iter()
+            .filter(|(k, _)| k == "ids")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        to: value("transitioned_to").unwrap_or_default(),
+        service: value("service"),
+        notes: value("notes"),
+    }
+}
+
+/// `POST /cases/bulk/assign`: the selected cases get one new owner, all or none.
+pub async fn bulk_assign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let form = bulk_form(&body);
+    let limit = state.config.records.bulk_action_limit;
+    let result = state
+        .db
+        .run(move |c| {
+            super::bulk(c, &CASE, &caller, "assign", &form.ids, limit, |c, id| {
+                super::assign::assign(c, &CASE, &caller, id, &form.to, form.notes.as_deref())
+            })
+            .map(|done| done.len())
+        })
+        .await;
+    after_bulk(result)
+}
+
+/// `POST /cases/bulk/transfer`.
+pub async fn bulk_transfer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let form = bulk_form(&body);
+    let limit = state.config.records.bulk_action_limit;
+    let input = TransferInput {
+        to: form.to.clone(),
+        notes: form.notes.clone(),
+        consent_individual_transfer: false,
+    };
+    let result = state
+        .db
+        .run(move |c| {
+            super::bulk(c, &CASE, &caller, "transfer", &form.ids, limit, |c, id| {
+                super::transfer::transfer(c, &CASE, &caller, id, &input)
+            })
+            .map(|done| done.len())
+        })
+        .await;
+    after_bulk(result)
+}
+
+/// `POST /cases/bulk/refer`: referrals of the selected cases to one provider for one service.
+pub async fn bulk_refer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let caller = request::caller(&req)?;
+    let form = bulk_form(&body);
+    let limit = state.config.records.bulk_action_limit;
+    let input = ReferralInput {
+        to: Some(form.to.clone()),
+        service: form.service.clone(),
+        notes: form.notes.clone(),
+        ..ReferralInput::default()
+    };
+    let result = state
+        .db
+        .run(move |c| {
+            super::bulk(c, &CASE, &caller, "refer", &form.ids, limit, |c, id| {
+                super::referral::refer(c, &CASE, &caller, id, &input)
+            })
+            .map(|done| done.len())
+        })
+        .await;
+    after_bulk(result)
+}

@@ -201,7 +201,70 @@ pub async fn approvals_on_the_page(backend: Backend) {
     assert!(html.contains("Agreed"));
 }
 
+pub async fn bulk_from_the_case_list(backend: Backend) {
+    let o = office(backend, Some(2)).await;
+    let a = Api::of(&o.app, "worker.a");
+    let cases = [
+        new_case(&a, true).await,
+        new_case(&a, true).await,
+        new_case(&a, true).await,
+    ];
+    let (manager, token) = session(&o.app, "manager").await;
+    let list = manager
+        .get(o.app.url("/cases"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("form=\"bulk\""), "rows can be ticked");
+    for path in [
+        "/cases/bulk/assign",
+        "/cases/bulk/transfer",
+        "/cases/bulk/refer",
+    ] {
+        assert!(list.contains(path), "{path}");
+    }
+    // Over the limit: refused, said on the list, nothing moves.
+    let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token), ("transitioned_to", "worker.b")];
+    for id in &cases {
+        form.push(("ids", id));
+    }
+    let (status, location, _) = post(&o.app, &manager, "/cases/bulk/assign", &form).await;
+    assert_eq!((status, location.as_str()), (303, "/cases?bulk_error=ids"));
+    let shown = manager
+        .get(o.app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(shown.contains("role=\"alert\""));
+    let b = Api::of(&o.app, "worker.b");
+    assert_eq!(b.get(&format!("/cases/{}", cases[0])).await.0, 403);
+    // Two ticked: both assigned.
+    form.pop();
+    let (status, location, _) = post(&o.app, &manager, "/cases/bulk/assign", &form).await;
+    assert_eq!((status, location.as_str()), (303, "/cases?bulk=2"));
+    assert_eq!(b.get(&format!("/cases/{}", cases[0])).await.0, 200);
+    assert_eq!(b.get(&format!("/cases/{}", cases[1])).await.0, 200);
+    // A caseworker's list offers referral only.
+    let (worker, _) = session(&o.app, "worker.a").await;
+    let list = worker
+        .get(o.app.url("/cases"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("/cases/bulk/refer") && !list.contains("/cases/bulk/assign"));
+}
+
 on_both_backends!(
     forms_by_role_and_refusals_in_language,
-    approvals_on_the_page
+    approvals_on_the_page,
+    bulk_from_the_case_list
 );

@@ -145,6 +145,13 @@ struct ListPage {
     sex_options: Vec<(String, String)>,
     risk_options: Vec<(String, String)>,
     can_create: bool,
+    /// Bulk actions the user may take on selected cases: the path and its label.
+    bulk_actions: Vec<(String, String)>,
+    /// Services a bulk referral can be for: id and label.
+    services: Vec<(String, String)>,
+    /// What the last bulk action did, or why it was refused.
+    bulk_notice: Option<String>,
+    bulk_error: Option<String>,
 }
 
 fn href(q: &ListQuery, page: i64) -> String {
@@ -163,9 +170,11 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
         .filter(|(_, v)| !v.trim().is_empty())
         .collect();
     let (age_from, age_to) = (take(&mut params, "age_from"), take(&mut params, "age_to"));
+    let (bulk_done, bulk_failed) = (take(&mut params, "bulk"), take(&mut params, "bulk_error"));
     if !age_from.is_empty() || !age_to.is_empty() {
         params.push(("age".into(), format!("{age_from}..{age_to}")));
     }
+    let who_for_bulk = caller.clone();
     let mut q = ListQuery::parse(&params);
     q.per = q.per.min(100);
     // Finding records outside one's own by id is for integrations through the API; the page
@@ -253,6 +262,31 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
             .and_then(|v| v.first().cloned())
             .unwrap_or_default()
     };
+    let bulk_actions: Vec<(String, String)> = [
+        (Action::Assign, "assign"),
+        (Action::Transfer, "transfer"),
+        (Action::Refer, "refer"),
+    ]
+    .into_iter()
+    .filter(|(a, _)| can(&who_for_bulk, *a))
+    .map(|(_, path)| (path.to_owned(), lang.t(&format!("bulk-{path}-button"))))
+    .collect();
+    let services = if can(&who_for_bulk, Action::Refer) {
+        state
+            .db
+            .run(|c| crate::agencies::services(c))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| !s.disabled)
+            .map(|s| {
+                let label = crate::i18n::names::pick(&s.label, lang.code()).to_owned();
+                (s.id, label)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     html(&ListPage {
         chrome: Chrome::for_request(&req, &lang),
         rows,
@@ -272,6 +306,18 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
         sex_options: options("lookup-gender"),
         risk_options: options("lookup-risk-level"),
         can_create,
+        bulk_actions,
+        services,
+        bulk_notice: (!bulk_done.is_empty())
+            .then(|| lang.t_args("bulk-done", &[("count", bulk_done.as_str())])),
+        bulk_error: (!bulk_failed.is_empty()).then(|| {
+            let text = lang.t(&format!("workflow-problem-{bulk_failed}"));
+            if text.starts_with("workflow-problem-") {
+                lang.t(&format!("error-{bulk_failed}"))
+            } else {
+                text
+            }
+        }),
     })
 }
 
