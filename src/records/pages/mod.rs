@@ -274,7 +274,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> AppResult<Htt
     let services = if can(&who_for_bulk, Action::Refer) {
         state
             .db
-            .run(|c| crate::agencies::services(c))
+            .run(crate::agencies::services)
             .await?
             .unwrap_or_default()
             .into_iter()
