@@ -145,6 +145,29 @@ fn referral_input(data: &Map<String, Value>) -> AppResult<ReferralInput> {
     })
 }
 
+/// Runs one workflow step and answers the transition it produced, as `{"data": {...}}`.
+async fn answer(
+    state: web::Data<AppState>,
+    step: impl FnOnce(&mut crate::db::DbConnection) -> AppResult<super::Transition> + Send + 'static,
+) -> AppResult<HttpResponse> {
+    let body = state
+        .db
+        .run(move |c| {
+            let t = step(c)?;
+            one(c, t)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// The `status` and `rejected_reason` of an answer to a transfer or referral.
+fn status_and_reason(data: &Map<String, Value>) -> AppResult<(String, Option<String>)> {
+    let (status, reason) = read(data, |f| {
+        (f.text("status"), f.text("rejected_reason").flatten())
+    })?;
+    Ok((required(status, "status")?, reason))
+}
+
 fn one(conn: &mut crate::db::DbConnection, t: super::Transition) -> AppResult<Value> {
     let view = super::views(conn, vec![t])?;
     Ok(json!({ "data": view.first().map(transition_json) }))
@@ -164,14 +187,10 @@ pub async fn assign(
         (f.text("transitioned_to"), f.text("notes").flatten())
     })?;
     let to = required(to, "transitioned_to")?;
-    let answer = state
-        .db
-        .run(move |c| {
-            let t = assign::assign(c, &CASE, &caller, &id, &to, notes.as_deref())?;
-            one(c, t)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(answer))
+    answer(state, move |c| {
+        assign::assign(c, &CASE, &caller, &id, &to, notes.as_deref())
+    })
+    .await
 }
 
 /// `POST /api/v2/cases/{id}/transfers`: `{"data": {"transitioned_to", "notes",
@@ -185,14 +204,10 @@ pub async fn transfer(
     let caller = request::caller(&req)?;
     let id = path.into_inner();
     let input = transfer_input(&body.into_inner().data)?;
-    let answer = state
-        .db
-        .run(move |c| {
-            let t = transfer::transfer(c, &CASE, &caller, &id, &input)?;
-            one(c, t)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(answer))
+    answer(state, move |c| {
+        transfer::transfer(c, &CASE, &caller, &id, &input)
+    })
+    .await
 }
 
 /// `PATCH /api/v2/cases/{id}/transfers/{transition_id}`: `{"data": {"status": "accepted" |
@@ -205,19 +220,11 @@ pub async fn respond_transfer(
 ) -> AppResult<HttpResponse> {
     let caller = request::caller(&req)?;
     let (id, tid) = path.into_inner();
-    let data = body.into_inner().data;
-    let (status, reason) = read(&data, |f| {
-        (f.text("status"), f.text("rejected_reason").flatten())
-    })?;
-    let status = required(status, "status")?;
-    let answer = state
-        .db
-        .run(move |c| {
-            let t = transfer::respond(c, &CASE, &caller, &id, &tid, &status, reason.as_deref())?;
-            one(c, t)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(answer))
+    let (status, reason) = status_and_reason(&body.into_inner().data)?;
+    answer(state, move |c| {
+        transfer::respond(c, &CASE, &caller, &id, &tid, &status, reason.as_deref())
+    })
+    .await
 }
 
 /// `POST /api/v2/cases/{id}/referrals`: `{"data": {"transitioned_to", "service", "notes",
@@ -232,14 +239,10 @@ pub async fn refer(
     let caller = request::caller(&req)?;
     let id = path.into_inner();
     let input = referral_input(&body.into_inner().data)?;
-    let answer = state
-        .db
-        .run(move |c| {
-            let t = referral::refer(c, &CASE, &caller, &id, &input)?;
-            one(c, t)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(answer))
+    answer(state, move |c| {
+        referral::refer(c, &CASE, &caller, &id, &input)
+    })
+    .await
 }
 
 /// `PATCH /api/v2/cases/{id}/referrals/{transition_id}`: `{"data": {"status": "accepted" |
@@ -252,19 +255,11 @@ pub async fn respond_referral(
 ) -> AppResult<HttpResponse> {
     let caller = request::caller(&req)?;
     let (id, tid) = path.into_inner();
-    let data = body.into_inner().data;
-    let (status, reason) = read(&data, |f| {
-        (f.text("status"), f.text("rejected_reason").flatten())
-    })?;
-    let status = required(status, "status")?;
-    let answer = state
-        .db
-        .run(move |c| {
-            let t = referral::respond(c, &CASE, &caller, &id, &tid, &status, reason.as_deref())?;
-            one(c, t)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(answer))
+    let (status, reason) = status_and_reason(&body.into_inner().data)?;
+    answer(state, move |c| {
+        referral::respond(c, &CASE, &caller, &id, &tid, &status, reason.as_deref())
+    })
+    .await
 }
 
 /// `DELETE /api/v2/cases/{id}/referrals/{transition_id}`: the sender revokes the referral.
@@ -275,14 +270,10 @@ pub async fn revoke_referral(
 ) -> AppResult<HttpResponse> {
     let caller = request::caller(&req)?;
     let (id, tid) = path.into_inner();
-    let answer = state
-        .db
-        .run(move |c| {
-            let t = referral::revoke(c, &CASE, &caller, &id, &tid)?;
-            one(c, t)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(answer))
+    answer(state, move |c| {
+        referral::revoke(c, &CASE, &caller, &id, &tid)
+    })
+    .await
 }
 
 /// The record ids of a bulk request.

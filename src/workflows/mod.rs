@@ -397,3 +397,34 @@ pub fn candidates(
     }
     Ok(out)
 }
+
+/// Stores an answer to a transfer or referral (its new status, the reason of a rejection, who
+/// answered and when) and alerts the sender, inside the caller's transaction.
+fn record_answer(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    t: &mut Transition,
+    status: &str,
+    reason: &str,
+    alert: &str,
+) -> AppResult<()> {
+    t.status = status.to_owned();
+    t.rejected_reason = (status == REJECTED).then(|| reason.to_owned());
+    t.responded_at = Some(crate::db::now());
+    t.responded_by = Some(me(caller).to_owned());
+    diesel::update(transitions::table.find(&t.id))
+        .set((
+            transitions::status.eq(&t.status),
+            transitions::rejected_reason.eq(&t.rejected_reason),
+            transitions::responded_at.eq(t.responded_at),
+            transitions::responded_by.eq(&t.responded_by),
+        ))
+        .execute(conn)?;
+    crate::alerts::notify(
+        conn,
+        &t.record_id,
+        Some(&t.transitioned_by),
+        alert,
+        me(caller),
+    )
+}

@@ -612,25 +612,41 @@ fn bulk_form(body: &[u8]) -> BulkForm {
     }
 }
 
-/// `POST /cases/bulk/assign`: the selected cases get one new owner, all or none.
-pub async fn bulk_assign(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: web::Bytes,
+/// Runs one step on every ticked case, all or none, and returns to the list.
+async fn run_bulk<T: Send + 'static>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    body: &[u8],
+    action: &'static str,
+    step: impl Fn(&mut crate::db::DbConnection, &Caller, &str, &BulkForm) -> AppResult<T>
+        + Send
+        + 'static,
 ) -> AppResult<HttpResponse> {
-    let caller = request::caller(&req)?;
-    let form = bulk_form(&body);
+    let caller = request::caller(req)?;
+    let form = bulk_form(body);
     let limit = state.config.records.bulk_action_limit;
     let result = state
         .db
         .run(move |c| {
-            super::bulk(c, &CASE, &caller, "assign", &form.ids, limit, |c, id| {
-                super::assign::assign(c, &CASE, &caller, id, &form.to, form.notes.as_deref())
+            super::bulk(c, &CASE, &caller, action, &form.ids, limit, |c, id| {
+                step(c, &caller, id, &form)
             })
             .map(|done| done.len())
         })
         .await;
     after_bulk(result)
+}
+
+/// `POST /cases/bulk/assign`: the ticked cases get one new owner.
+pub async fn bulk_assign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    run_bulk(&req, &state, &body, "assign", |c, caller, id, form| {
+        super::assign::assign(c, &CASE, caller, id, &form.to, form.notes.as_deref())
+    })
+    .await
 }
 
 /// `POST /cases/bulk/transfer`.
@@ -639,49 +655,31 @@ pub async fn bulk_transfer(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let caller = request::caller(&req)?;
-    let form = bulk_form(&body);
-    let limit = state.config.records.bulk_action_limit;
-    let input = TransferInput {
-        to: form.to.clone(),
-        notes: form.notes.clone(),
-        consent_individual_transfer: false,
-    };
-    let result = state
-        .db
-        .run(move |c| {
-            super::bulk(c, &CASE, &caller, "transfer", &form.ids, limit, |c, id| {
-                super::transfer::transfer(c, &CASE, &caller, id, &input)
-            })
-            .map(|done| done.len())
-        })
-        .await;
-    after_bulk(result)
+    run_bulk(&req, &state, &body, "transfer", |c, caller, id, form| {
+        let input = TransferInput {
+            to: form.to.clone(),
+            notes: form.notes.clone(),
+            consent_individual_transfer: false,
+        };
+        super::transfer::transfer(c, &CASE, caller, id, &input)
+    })
+    .await
 }
 
-/// `POST /cases/bulk/refer`: referrals of the selected cases to one provider for one service.
+/// `POST /cases/bulk/refer`: referrals of the ticked cases to one provider for one service.
 pub async fn bulk_refer(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
-    let caller = request::caller(&req)?;
-    let form = bulk_form(&body);
-    let limit = state.config.records.bulk_action_limit;
-    let input = ReferralInput {
-        to: Some(form.to.clone()),
-        service: form.service.clone(),
-        notes: form.notes.clone(),
-        ..ReferralInput::default()
-    };
-    let result = state
-        .db
-        .run(move |c| {
-            super::bulk(c, &CASE, &caller, "refer", &form.ids, limit, |c, id| {
-                super::referral::refer(c, &CASE, &caller, id, &input)
-            })
-            .map(|done| done.len())
-        })
-        .await;
-    after_bulk(result)
+    run_bulk(&req, &state, &body, "refer", |c, caller, id, form| {
+        let input = ReferralInput {
+            to: Some(form.to.clone()),
+            service: form.service.clone(),
+            notes: form.notes.clone(),
+            ..ReferralInput::default()
+        };
+        super::referral::refer(c, &CASE, caller, id, &input)
+    })
+    .await
 }

@@ -15,7 +15,7 @@ use crate::access::{Action, Permission};
 use crate::agencies;
 use crate::audit::{self, Outcome};
 use crate::db::schema::transitions;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::records::service::{event, within_reach, Caller};
 use crate::records::{Record, RecordKind};
@@ -260,24 +260,13 @@ pub fn respond(
         if !may(&t) {
             return Err(AppError::forbidden());
         }
-        t.status = status.to_owned();
-        t.rejected_reason = (status == REJECTED).then(|| reason.clone());
-        t.responded_at = Some(now());
-        t.responded_by = Some(me(caller).to_owned());
-        diesel::update(transitions::table.find(&t.id))
-            .set((
-                transitions::status.eq(&t.status),
-                transitions::rejected_reason.eq(&t.rejected_reason),
-                transitions::responded_at.eq(t.responded_at),
-                transitions::responded_by.eq(&t.responded_by),
-            ))
-            .execute(conn)?;
-        crate::alerts::notify(
+        super::record_answer(
             conn,
-            &record.id,
-            Some(&t.transitioned_by),
+            caller,
+            &mut t,
+            status,
+            &reason,
             crate::alerts::REFERRAL_ANSWER,
-            me(caller),
         )?;
         audit::write(
             conn,

@@ -9,7 +9,7 @@ use super::{ACCEPTED, PENDING, REJECTED, REVOKED, TRANSFER};
 use crate::access::{Action, Permission};
 use crate::audit::{self, Outcome};
 use crate::db::schema::transitions;
-use crate::db::{now, DbConnection};
+use crate::db::DbConnection;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::records::service::{event, set_owner, within_reach, Caller};
 use crate::records::RecordKind;
@@ -127,24 +127,13 @@ pub fn respond(
                 crate::accounts::find_by_id(conn, me(caller))?.ok_or_else(AppError::not_found)?;
             set_owner(conn, caller, &record, &to, "transfer_accepted")?;
         }
-        t.status = status.to_owned();
-        t.rejected_reason = (status == REJECTED).then(|| reason.clone());
-        t.responded_at = Some(now());
-        t.responded_by = Some(me(caller).to_owned());
-        diesel::update(transitions::table.find(&t.id))
-            .set((
-                transitions::status.eq(&t.status),
-                transitions::rejected_reason.eq(&t.rejected_reason),
-                transitions::responded_at.eq(t.responded_at),
-                transitions::responded_by.eq(&t.responded_by),
-            ))
-            .execute(conn)?;
-        crate::alerts::notify(
+        super::record_answer(
             conn,
-            &record.id,
-            Some(&t.transitioned_by),
+            caller,
+            &mut t,
+            status,
+            &reason,
             crate::alerts::TRANSFER_ANSWER,
-            me(caller),
         )?;
         audit::write(
             conn,
