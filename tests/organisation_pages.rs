@@ -483,10 +483,17 @@ async fn roles_through_the_matrix(backend: Backend) {
                 ("perm", "cases:read"),
                 ("perm", "cases:create"),
                 ("perm", "reports:read"),
+                ("section:family_details", "hidden"),
+                ("section:data_confidentiality", "r"),
+                ("section:basic_identity", "rw"),
             ],
         )
         .await;
     assert_eq!((status, to.as_str()), (303, "/admin/roles"), "{html}");
+    assert_eq!(
+        api_get(&app, "/roles/field-visitor").await["form_section_read_write"],
+        json!({"data_confidentiality": "r", "family_details": "hidden"})
+    );
     let role = api_get(&app, "/roles/field-visitor").await;
     assert_eq!(
         role["permissions"],
@@ -505,6 +512,8 @@ async fn roles_through_the_matrix(backend: Backend) {
     assert!(edit.contains(
         "value=\"cases:create\" aria-label=\"Cases: Create\" title=\"Cases: Create\" checked"
     ));
+    assert!(edit.contains("name=\"section:family_details\""));
+    assert!(edit.contains("<option value=\"hidden\" selected>"));
     let (status, _, html) = admin
         .post(
             "/admin/roles/field-visitor/edit",
@@ -525,6 +534,11 @@ async fn roles_through_the_matrix(backend: Backend) {
     );
     assert_eq!(role["record_scope"], "own");
     assert_eq!(role["requires_second_factor"], false);
+    // A post without the section choices leaves them as they were.
+    assert_eq!(
+        role["form_section_read_write"],
+        json!({"data_confidentiality": "r", "family_details": "hidden"})
+    );
 
     // Errors and refusals.
     let (status, _, html) = admin

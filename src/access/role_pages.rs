@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::sections::{SectionAccess, SectionRight};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -101,6 +102,8 @@ struct FormPage {
     requires_second_factor: bool,
     actions: Vec<String>,
     matrix: Vec<MatrixRow>,
+    /// The case form's sections with the role's right on each.
+    sections: Vec<SectionRow>,
     /// The superuser role, which keeps every permission.
     superuser: bool,
     errors: BTreeMap<String, String>,
@@ -116,6 +119,7 @@ struct Shown {
     scope: ScopeKind,
     requires_second_factor: bool,
     permissions: PermissionSet,
+    sections: SectionAccess,
 }
 
 impl Shown {
@@ -127,17 +131,36 @@ impl Shown {
             scope: r.scope(),
             requires_second_factor: r.requires_second_factor,
             permissions: r.permission_set(),
+            sections: r.section_access(),
         }
     }
 }
 
-fn form_page(
+/// One section of the case form and the role's right on it.
+struct SectionRow {
+    id: String,
+    label: String,
+    right: &'static str,
+}
+
+async fn form_page(
     req: &HttpRequest,
+    state: &AppState,
     editing: Option<&str>,
     shown: Shown,
     trouble: Trouble,
 ) -> AppResult<HttpResponse> {
     let lang = request::language(req);
+    let catalog = state.db.run(|c| crate::records::CASE.catalog(c)).await?;
+    let sections = catalog
+        .sections
+        .iter()
+        .map(|s| SectionRow {
+            id: s.id.clone(),
+            label: s.label.get(lang.code()).to_owned(),
+            right: shown.sections.right(&s.id).as_str(),
+        })
+        .collect();
     let resource_label =
         |r: Resource| lang.t(&format!("resource-{}", r.as_str().replace('_', "-")));
     let action_label = |a: Action| lang.t(&format!("action-{}", a.as_str().replace('_', "-")));
@@ -185,6 +208,7 @@ fn form_page(
         requires_second_factor: shown.requires_second_factor,
         actions: Action::ALL.iter().map(|a| action_label(*a)).collect(),
         matrix,
+        sections,
         errors: admin::errors_by_field(&lang, trouble.problems()),
         refusal: trouble.refusal(),
         refusal_explained: lang.t("roles-refused-explain"),
@@ -212,6 +236,19 @@ fn posted(body: &[u8]) -> (RoleInput, Shown, Vec<Problem>) {
         }
     }
     let permissions: PermissionSet = permissions.into_iter().collect();
+    let mut sections = SectionAccess::default();
+    for (key, value) in &pairs {
+        if let Some(section) = key.strip_prefix("section:") {
+            match SectionRight::parse(value) {
+                Some(right) => sections.set(section, right),
+                None => problems.push(Problem {
+                    field: "form_section_read_write".into(),
+                    kind: "unknown_right",
+                    message: format!("the right of {section} must be rw, r or hidden"),
+                }),
+            }
+        }
+    }
     let scope = form_value(&pairs, "record_scope").parse::<ScopeKind>().ok();
     if scope.is_none() && has_field(&pairs, "record_scope") {
         problems.push(Problem {
@@ -227,8 +264,11 @@ fn posted(body: &[u8]) -> (RoleInput, Shown, Vec<Problem>) {
         permissions: Some(permissions.clone()),
         scope,
         requires_second_factor: Some(has_field(&pairs, "requires_second_factor")),
-        // Section rights are set through the roles API for now; the page keeps them as stored.
-        section_access: None,
+        // A post without the section choices (not from this form) leaves them as they are.
+        section_access: pairs
+            .iter()
+            .any(|(k, _)| k.starts_with("section:"))
+            .then(|| sections.clone()),
     };
     let shown = Shown {
         id: form_value(&pairs, "unique_id"),
@@ -237,6 +277,7 @@ fn posted(body: &[u8]) -> (RoleInput, Shown, Vec<Problem>) {
         scope: scope.unwrap_or(ScopeKind::Own),
         requires_second_factor: has_field(&pairs, "requires_second_factor"),
         permissions,
+        sections,
     };
     (input, shown, problems)
 }
@@ -244,7 +285,7 @@ fn posted(body: &[u8]) -> (RoleInput, Shown, Vec<Problem>) {
 /// Role ids taken: the form shows it beside the id.
 const ID_TAKEN: Option<(&str, &str)> = Some(("unique_id", "taken"));
 
-pub async fn new_form(req: HttpRequest) -> AppResult<HttpResponse> {
+pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let shown = Shown {
         id: String::new(),
         name: String::new(),
@@ -252,8 +293,9 @@ pub async fn new_form(req: HttpRequest) -> AppResult<HttpResponse> {
         scope: ScopeKind::Own,
         requires_second_factor: false,
         permissions: PermissionSet::default(),
+        sections: SectionAccess::default(),
     };
-    form_page(&req, None, shown, Trouble::None)
+    form_page(&req, &state, None, shown, Trouble::None).await
 }
 
 pub async fn create(
@@ -263,7 +305,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let (input, shown, problems) = posted(&body);
     if !problems.is_empty() {
-        return form_page(&req, None, shown, Trouble::Problems(problems));
+        return form_page(&req, &state, None, shown, Trouble::Problems(problems)).await;
     }
     let caller = request::caller(&req)?;
     let result = state
@@ -272,7 +314,7 @@ pub async fn create(
         .await;
     match result {
         Ok(_) => Ok(redirect("/admin/roles")),
-        Err(e) => form_page(&req, None, shown, Trouble::from_error(e, ID_TAKEN)?),
+        Err(e) => form_page(&req, &state, None, shown, Trouble::from_error(e, ID_TAKEN)?).await,
     }
 }
 
@@ -290,7 +332,14 @@ pub async fn edit_form(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let role = load(&state, path.into_inner()).await?;
-    form_page(&req, Some(&role.id), Shown::stored(&role), Trouble::None)
+    form_page(
+        &req,
+        &state,
+        Some(&role.id),
+        Shown::stored(&role),
+        Trouble::None,
+    )
+    .await
 }
 
 pub async fn update(
@@ -305,7 +354,14 @@ pub async fn update(
     input.id = None;
     shown.id = role.id.clone();
     if !problems.is_empty() {
-        return form_page(&req, Some(&role.id), shown, Trouble::Problems(problems));
+        return form_page(
+            &req,
+            &state,
+            Some(&role.id),
+            shown,
+            Trouble::Problems(problems),
+        )
+        .await;
     }
     let caller = request::caller(&req)?;
     let target = role.id.clone();
@@ -317,6 +373,15 @@ pub async fn update(
     state.principals.clear();
     match result {
         Ok(_) => Ok(redirect("/admin/roles")),
-        Err(e) => form_page(&req, Some(&role.id), shown, Trouble::from_error(e, None)?),
+        Err(e) => {
+            form_page(
+                &req,
+                &state,
+                Some(&role.id),
+                shown,
+                Trouble::from_error(e, None)?,
+            )
+            .await
+        }
     }
 }
